@@ -1,0 +1,1 @@
+//! Survey CSV files.

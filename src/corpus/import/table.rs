@@ -1,0 +1,1 @@
+//! CSV/JSONL tables of posts with a column mapping.

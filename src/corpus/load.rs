@@ -1,0 +1,168 @@
+//! Loading a project's corpus: every file matched by the `sources` globs of
+//! `gloss.yaml` is read — transcripts (text, Markdown, WebVTT, SRT) are parsed, gloss
+//! document files (`*.jsonl`) are read — and attributes from `gloss.yaml` and
+//! `documents.yaml` are merged in.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSetBuilder};
+
+use crate::corpus::import::transcript_document;
+use crate::corpus::{DocKind, Document, docfile};
+use crate::project::{Project, SpeakerInfo};
+use crate::textio::{Utf8Policy, read_text};
+use crate::{Error, Result};
+
+/// All documents of a project, by id.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub docs: Vec<Document>,
+    /// The file each document was read from (parallel to `docs`).
+    pub sources: Vec<PathBuf>,
+    index: HashMap<String, usize>,
+}
+
+impl Corpus {
+    /// Builds a corpus from documents, refusing duplicate ids.
+    pub fn from_docs(docs: Vec<Document>, sources: Vec<PathBuf>) -> Result<Corpus> {
+        let mut index = HashMap::with_capacity(docs.len());
+        for (i, doc) in docs.iter().enumerate() {
+            if let Some(prev) = index.insert(doc.id.clone(), i) {
+                return Err(Error::Project(format!(
+                    "duplicate document id {} in {} and {}; rename one of them",
+                    doc.id,
+                    sources[prev].display(),
+                    sources[i].display()
+                )));
+            }
+        }
+        Ok(Corpus {
+            docs,
+            sources,
+            index,
+        })
+    }
+
+    /// The document with this id.
+    pub fn get(&self, id: &str) -> Option<&Document> {
+        self.index.get(id).map(|&i| &self.docs[i])
+    }
+
+    /// The index of the document with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Documents of one kind.
+    pub fn of_kind(&self, kind: DocKind) -> impl Iterator<Item = &Document> {
+        self.docs.iter().filter(move |d| d.kind == kind)
+    }
+}
+
+/// The files of the project matched by its source globs, sorted.
+pub fn source_files(project: &Project) -> Result<Vec<PathBuf>> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &project.config.sources {
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| Error::parse(project.root.join(crate::project::CONFIG_FILE), format!("bad source glob {pattern:?}: {e}")))?;
+        builder.add(glob);
+    }
+    let set = builder
+        .build()
+        .map_err(|e| Error::Project(format!("bad source globs: {e}")))?;
+    let mut files = Vec::new();
+    let mut stack = vec![project.root.clone()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name == "target" {
+                continue;
+            }
+            let file_type = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if file_type.is_dir() {
+                stack.push(path);
+            } else if file_type.is_file() {
+                let rel = path.strip_prefix(&project.root).unwrap_or(&path);
+                if set.is_match(rel) {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The document id of a transcript file: its path relative to the project root,
+/// without extension, with `/` separators (`transcripts/leader1`).
+pub fn transcript_id(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path).with_extension("");
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Project {
+    /// Loads every document of the project.
+    pub fn load_corpus(&self) -> Result<Corpus> {
+        let mut docs = Vec::new();
+        let mut sources = Vec::new();
+        for path in source_files(self)? {
+            let is_docfile = path.extension().is_some_and(|e| e == "jsonl");
+            if is_docfile {
+                for doc in docfile::read(&path)? {
+                    docs.push(doc);
+                    sources.push(path.clone());
+                }
+            } else {
+                let file = read_text(&path, Utf8Policy::Lossy)?;
+                let id = transcript_id(&self.root, &path);
+                let doc = transcript_document(&path, id, &file.text)?.document;
+                docs.push(doc);
+                sources.push(path);
+            }
+        }
+        for doc in &mut docs {
+            if let Some(attrs) = self.config.attributes.get(&doc.id) {
+                doc.attributes.extend(attrs.clone());
+            }
+            if let Some(meta) = self.meta.documents.get(&doc.id) {
+                doc.attributes.extend(meta.attributes.clone());
+            }
+        }
+        Corpus::from_docs(docs, sources)
+    }
+
+    /// Who `label` is in document `doc_id`: the participant alias and role, from the
+    /// document's speaker map, then the project's participant aliases, then a guess
+    /// from the label (`Interviewer…` is an interviewer).
+    pub fn speaker(&self, doc_id: &str, label: &str) -> SpeakerInfo {
+        let mapped = self
+            .meta
+            .documents
+            .get(doc_id)
+            .and_then(|m| m.speakers.get(label))
+            .cloned()
+            .unwrap_or_default();
+        let participant = mapped
+            .participant
+            .or_else(|| self.config.participants.get(label).cloned());
+        let role = mapped.role.or_else(|| {
+            let lower = label.to_lowercase();
+            Some(if lower.starts_with("interviewer") {
+                "interviewer".to_string()
+            } else {
+                "participant".to_string()
+            })
+        });
+        SpeakerInfo { participant, role }
+    }
+}

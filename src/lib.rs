@@ -1,0 +1,17 @@
+//! gloss: qualitative coding of interview transcripts, surveys and GitHub issue threads.
+//!
+//! The library core holds no terminal code. A [`project::Project`] is a folder with a
+//! `gloss.yaml`; its [`corpus`] is a set of documents (ordered turns plus attributes)
+//! read from the project's source files; its [`codebook`] is a tree of codes and
+//! instrument dimensions from YAML; its [`coding`] store keeps each coder's span codings,
+//! instrument records, statuses and memos in one crash-safe file per coder.
+
+pub mod codebook;
+pub mod coding;
+pub mod corpus;
+pub mod error;
+pub mod project;
+pub mod textio;
+pub mod time;
+
+pub use error::{Error, Result};

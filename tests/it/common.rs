@@ -1,0 +1,51 @@
+//! Shared helpers: locating the real data in `../shared/data`, running the `gloss`
+//! binary, and making scratch projects.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The real data folder `../shared/data`, or `None` with a printed note when it is
+/// absent. Under `CI=true` its absence is a failure: CI must test on real data.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "../shared/data is missing, and CI=true requires the real-data tests to run"
+    );
+    eprintln!("note: ../shared/data is absent; skipping a real-data test");
+    None
+}
+
+/// The path of the built `gloss` binary.
+pub fn gloss_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_gloss"))
+}
+
+/// A `gloss` command run in `dir`, with the coder set and colours off.
+pub fn gloss(dir: &Path) -> Command {
+    let mut cmd = Command::new(gloss_bin());
+    cmd.current_dir(dir)
+        .env("GLOSS_CODER", "tester")
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env("HOME", dir.join(".home"));
+    cmd
+}
+
+/// Runs a command and returns its output, stdout and stderr as text.
+pub fn run(cmd: &mut Command) -> (Output, String, String) {
+    let out = cmd.output().expect("run gloss");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+/// A fresh project in a temporary folder (`gloss init`).
+pub fn new_project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    gloss::project::Project::init(tmp.path(), "test study").expect("init");
+    tmp
+}

@@ -1,0 +1,2 @@
+//! Import throughput benchmark (filled in by the issues importer work).
+fn main() {}

@@ -1,0 +1,515 @@
+//! The coding store: one file per coder under `coding/`, plus that coder's journal.
+//!
+//! * `coding/<coder>.jsonl` — a header line, then one entry per line, sorted by key:
+//!   deterministic, so git diffs are small and two coders' files never conflict.
+//! * `coding/<coder>.journal` — changes since the last compaction, one JSON line each
+//!   (`{"put":{…}}` or `{"del":"key"}`). A change is acknowledged only after its line is
+//!   appended and fsynced; replaying the journal over the sorted file gives the state.
+//!
+//! Compaction writes the folded state to a temporary file, fsyncs it, renames it over
+//! `<coder>.jsonl`, fsyncs the folder, then empties the journal. Replaying a journal is
+//! idempotent (each line sets or removes one key), so a crash between the rename and
+//! the truncation loses nothing. A crash in the middle of an append leaves a torn last
+//! line without a newline: it was never acknowledged, readers ignore it and the next
+//! writer cuts it off. One process writes a coder's files at a time (an OS file lock
+//! in `.gloss/locks/<coder>.lock`, released by the kernel even on `kill -9`).
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::coding::{Entry, coding_key};
+use crate::corpus::docfile::natural_cmp;
+use crate::project::Project;
+use crate::textio::{sync_dir, write_atomic};
+use crate::{Error, Result};
+
+/// Compact after this many journal lines unless told otherwise.
+pub const DEFAULT_COMPACT_AFTER: usize = 1000;
+/// The version written in the header of coding files.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The first line of a coding file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    gloss: String,
+    version: u32,
+    coder: String,
+}
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// Sets the entry with this entry's key.
+    #[serde(rename = "put")]
+    Put(Entry),
+    /// Removes the entry with this key.
+    #[serde(rename = "del")]
+    Delete(String),
+}
+
+/// A coder's entries, keyed (see [`Entry::key`]).
+#[derive(Debug, Clone, Default)]
+pub struct CoderFile {
+    pub coder: String,
+    pub entries: BTreeMap<String, Entry>,
+    /// Number of lines in the journal (changes not yet compacted).
+    pub journal_lines: usize,
+    /// Bytes of a torn (unacknowledged) last journal line, if any.
+    pub torn_tail: usize,
+}
+
+impl CoderFile {
+    fn apply(&mut self, op: Op) {
+        match op {
+            Op::Put(entry) => {
+                self.entries.insert(entry.key(), entry);
+            }
+            Op::Delete(key) => {
+                self.entries.remove(&key);
+            }
+        }
+    }
+
+    /// Entries in file order (sorted by key, numbers by value).
+    pub fn sorted(&self) -> Vec<(&String, &Entry)> {
+        let mut v: Vec<_> = self.entries.iter().collect();
+        v.sort_by(|a, b| natural_cmp(a.0, b.0));
+        v
+    }
+}
+
+/// `coding/<coder>.jsonl`.
+pub fn coding_path(dir: &Path, coder: &str) -> PathBuf {
+    dir.join(format!("{coder}.jsonl"))
+}
+
+/// `coding/<coder>.journal`.
+pub fn journal_path(dir: &Path, coder: &str) -> PathBuf {
+    dir.join(format!("{coder}.journal"))
+}
+
+/// Checks that a coder name is safe as a file name.
+pub fn validate_coder(coder: &str) -> Result<()> {
+    let ok = !coder.is_empty()
+        && coder.len() <= 64
+        && !coder.starts_with(['.', '-'])
+        && coder
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Input(format!(
+            "coder name {coder:?} is not usable as a file name; use letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+/// The coders that have a file or a journal in `dir`, sorted.
+pub fn coders_in(dir: &Path) -> Result<Vec<String>> {
+    let mut coders = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(coders),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let coder = name
+            .strip_suffix(".jsonl")
+            .or_else(|| name.strip_suffix(".journal"));
+        if let Some(c) = coder
+            && validate_coder(c).is_ok()
+        {
+            coders.push(c.to_string());
+        }
+    }
+    coders.sort();
+    coders.dedup();
+    Ok(coders)
+}
+
+/// Reads a coder's file and journal (read-only; no lock needed).
+pub fn read_coder(dir: &Path, coder: &str) -> Result<CoderFile> {
+    let mut data = CoderFile {
+        coder: coder.to_string(),
+        ..CoderFile::default()
+    };
+    let path = coding_path(dir, coder);
+    match fs::read(&path) {
+        Ok(bytes) => read_sorted(&path, &bytes, coder, &mut data)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&path, e)),
+    }
+    let jpath = journal_path(dir, coder);
+    match fs::read(&jpath) {
+        Ok(bytes) => read_journal(&jpath, &bytes, &mut data)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&jpath, e)),
+    }
+    Ok(data)
+}
+
+/// Reads every coder's file in `dir`.
+pub fn read_all(dir: &Path) -> Result<Vec<CoderFile>> {
+    coders_in(dir)?
+        .iter()
+        .map(|c| read_coder(dir, c))
+        .collect()
+}
+
+fn check_conflict(path: &Path, line_no: usize, line: &str) -> Result<()> {
+    if line.starts_with("<<<<<<<") || line.starts_with("=======") || line.starts_with(">>>>>>>") || line.starts_with("|||||||") {
+        return Err(Error::Conflict {
+            path: path.into(),
+            line: line_no,
+        });
+    }
+    Ok(())
+}
+
+fn utf8_line<'a>(path: &Path, line_no: usize, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| Error::Parse {
+        path: path.into(),
+        location: Some(format!("{line_no}")),
+        message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+    })
+}
+
+fn read_sorted(path: &Path, bytes: &[u8], coder: &str, data: &mut CoderFile) -> Result<()> {
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        let line = utf8_line(path, line_no, raw)?;
+        check_conflict(path, line_no, line)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if i == 0 {
+            let header: Header = serde_json::from_str(line).map_err(|e| Error::Parse {
+                path: path.into(),
+                location: Some(format!("{line_no}:{}", e.column())),
+                message: format!("not a gloss coding file header: {e}"),
+            })?;
+            if header.gloss != "coding" || header.version > FORMAT_VERSION {
+                return Err(Error::at_line(path, 1, format!(
+                    "not a coding file this gloss can read (gloss {:?}, version {}); upgrade gloss",
+                    header.gloss, header.version
+                )));
+            }
+            if header.coder != coder {
+                return Err(Error::at_line(path, 1, format!(
+                    "the file belongs to coder {:?}, but its name says {coder:?}; rename it back",
+                    header.coder
+                )));
+            }
+            continue;
+        }
+        let entry: Entry = serde_json::from_str(line).map_err(|e| Error::Parse {
+            path: path.into(),
+            location: Some(format!("{line_no}:{}", e.column())),
+            message: format!("not a coding entry: {e}"),
+        })?;
+        data.entries.insert(entry.key(), entry);
+    }
+    Ok(())
+}
+
+fn read_journal(path: &Path, bytes: &[u8], data: &mut CoderFile) -> Result<()> {
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    data.torn_tail = bytes.len() - complete;
+    for (i, raw) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        let line = utf8_line(path, line_no, raw)?;
+        check_conflict(path, line_no, line)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let op: Op = serde_json::from_str(line).map_err(|e| Error::Parse {
+            path: path.into(),
+            location: Some(format!("{line_no}:{}", e.column())),
+            message: format!("not a journal entry: {e}"),
+        })?;
+        data.apply(op);
+        data.journal_lines += 1;
+    }
+    Ok(())
+}
+
+/// Renders a coder's sorted file.
+pub fn render(data: &CoderFile) -> String {
+    let header = Header {
+        gloss: "coding".into(),
+        version: FORMAT_VERSION,
+        coder: data.coder.clone(),
+    };
+    let mut out = serde_json::to_string(&header).unwrap_or_default();
+    out.push('\n');
+    for (_, entry) in data.sorted() {
+        out.push_str(&serde_json::to_string(entry).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+/// The one process that writes a coder's files: holds the coder's lock for its lifetime.
+#[derive(Debug)]
+pub struct Writer {
+    dir: PathBuf,
+    data: CoderFile,
+    journal: File,
+    _lock: File,
+    /// Compact when the journal holds this many lines.
+    pub compact_after: usize,
+}
+
+impl Writer {
+    /// Opens the store of `coder` for writing: takes the coder's lock (refusing if another
+    /// process holds it), reads the file and journal (refusing conflict markers or bad
+    /// lines, before anything is written), and cuts off a torn last journal line.
+    pub fn open(project: &Project, coder: &str) -> Result<Writer> {
+        validate_coder(coder)?;
+        let lock = lock_coder(&project.locks_dir(), coder)?;
+        let dir = project.coding_dir();
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let data = read_coder(&dir, coder)?;
+        let jpath = journal_path(&dir, coder);
+        let journal = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&jpath)
+            .map_err(|e| Error::io(&jpath, e))?;
+        if data.torn_tail > 0 {
+            let len = journal.metadata().map_err(|e| Error::io(&jpath, e))?.len();
+            journal
+                .set_len(len - data.torn_tail as u64)
+                .and_then(|()| journal.sync_all())
+                .map_err(|e| Error::io(&jpath, e))?;
+        }
+        sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        remove_stale_temporaries(&dir, coder);
+        let mut writer = Writer {
+            dir,
+            data,
+            journal,
+            _lock: lock,
+            compact_after: DEFAULT_COMPACT_AFTER,
+        };
+        writer.data.torn_tail = 0;
+        Ok(writer)
+    }
+
+    /// The coder's current entries.
+    pub fn data(&self) -> &CoderFile {
+        &self.data
+    }
+
+    /// The coder this writer writes for.
+    pub fn coder(&self) -> &str {
+        &self.data.coder
+    }
+
+    /// Applies changes durably: all lines are appended in one write and fsynced before
+    /// this returns; only then is the in-memory state changed. Compacts when the journal
+    /// has grown past `compact_after`.
+    pub fn apply(&mut self, ops: Vec<Op>) -> Result<()> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let mut buf = Vec::new();
+        for op in &ops {
+            serde_json::to_writer(&mut buf, op)
+                .map_err(|e| Error::Input(format!("cannot serialise a change: {e}")))?;
+            buf.push(b'\n');
+        }
+        let jpath = journal_path(&self.dir, &self.data.coder);
+        self.journal
+            .write_all(&buf)
+            .and_then(|()| self.journal.sync_data())
+            .map_err(|e| Error::io(&jpath, e))?;
+        self.data.journal_lines += ops.len();
+        for op in ops {
+            self.data.apply(op);
+        }
+        if self.data.journal_lines >= self.compact_after {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    /// Sets one entry durably.
+    pub fn put(&mut self, entry: Entry) -> Result<()> {
+        self.apply(vec![Op::Put(entry)])
+    }
+
+    /// Removes one entry durably; returns it, or `None` if there was none.
+    pub fn delete(&mut self, key: &str) -> Result<Option<Entry>> {
+        let old = self.data.entries.get(key).cloned();
+        if old.is_some() {
+            self.apply(vec![Op::Delete(key.to_string())])?;
+        }
+        Ok(old)
+    }
+
+    /// Folds the journal into the sorted file (see the module docs for the crash argument).
+    pub fn compact(&mut self) -> Result<()> {
+        let path = coding_path(&self.dir, &self.data.coder);
+        write_atomic(&path, render(&self.data).as_bytes())?;
+        let jpath = journal_path(&self.dir, &self.data.coder);
+        self.journal
+            .set_len(0)
+            .and_then(|()| self.journal.sync_all())
+            .map_err(|e| Error::io(&jpath, e))?;
+        self.data.journal_lines = 0;
+        Ok(())
+    }
+
+    /// A new coding id, unique for this coder: `<coder>-<n>` with n one past the highest.
+    pub fn next_coding_id(&self) -> String {
+        let prefix = format!("{}-", self.data.coder);
+        let key_prefix = coding_key(&prefix);
+        let max = self
+            .data
+            .entries
+            .range(key_prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&key_prefix))
+            .filter_map(|(k, _)| k[key_prefix.len()..].parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        format!("{prefix}{}", max + 1)
+    }
+}
+
+/// Takes the lock of `coder`, or says who holds it.
+fn lock_coder(locks: &Path, coder: &str) -> Result<File> {
+    fs::create_dir_all(locks).map_err(|e| Error::io(locks, e))?;
+    let path = locks.join(format!("{coder}.lock"));
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            return Err(Error::Locked(format!(
+                "coder {coder} is already writing in another gloss process{}; close it, or use another --coder",
+                if holder.is_empty() { String::new() } else { format!(" ({holder})") }
+            )));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+    }
+    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let _ = file.set_len(0);
+    let _ = write!(file, "pid {} on {}", std::process::id(), host.trim());
+    Ok(file)
+}
+
+/// Removes temporary files a killed compaction left behind.
+fn remove_stale_temporaries(dir: &Path, coder: &str) {
+    let prefix = format!(".{coder}.jsonl.tmp");
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::{DocStatus, Progress};
+
+    fn status(doc: &str, progress: Progress) -> Entry {
+        Entry::Status(DocStatus {
+            doc: doc.into(),
+            progress,
+            excluded: None,
+            modified: "2026-01-01T00:00:00Z".into(),
+        })
+    }
+
+    fn project() -> (tempfile::TempDir, Project) {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let p = Project::open(tmp.path()).unwrap();
+        (tmp, p)
+    }
+
+    #[test]
+    fn journal_then_compaction_keeps_state() {
+        let (_tmp, p) = project();
+        let mut w = Writer::open(&p, "alice").unwrap();
+        w.put(status("transcripts/a", Progress::InProgress)).unwrap();
+        w.put(status("transcripts/b", Progress::Done)).unwrap();
+        w.put(status("transcripts/a", Progress::Done)).unwrap();
+        w.delete("status transcripts/b").unwrap();
+        let before = read_coder(&p.coding_dir(), "alice").unwrap();
+        assert_eq!(before.journal_lines, 4);
+        assert_eq!(before.entries.len(), 1);
+        w.compact().unwrap();
+        let after = read_coder(&p.coding_dir(), "alice").unwrap();
+        assert_eq!(after.entries, before.entries);
+        assert_eq!(after.journal_lines, 0);
+        let text = fs::read_to_string(coding_path(&p.coding_dir(), "alice")).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    #[test]
+    fn second_writer_for_the_same_coder_is_refused() {
+        let (_tmp, p) = project();
+        let _w = Writer::open(&p, "alice").unwrap();
+        let err = Writer::open(&p, "alice").unwrap_err().to_string();
+        assert!(err.contains("already writing"), "{err}");
+        assert!(Writer::open(&p, "bob").is_ok());
+    }
+
+    #[test]
+    fn torn_tail_is_ignored_and_cut() {
+        let (_tmp, p) = project();
+        {
+            let mut w = Writer::open(&p, "alice").unwrap();
+            w.put(status("transcripts/a", Progress::Done)).unwrap();
+        }
+        let jpath = journal_path(&p.coding_dir(), "alice");
+        let mut f = OpenOptions::new().append(true).open(&jpath).unwrap();
+        f.write_all(b"{\"put\":{\"type\":\"sta").unwrap();
+        let read = read_coder(&p.coding_dir(), "alice").unwrap();
+        assert_eq!(read.entries.len(), 1);
+        let mut w = Writer::open(&p, "alice").unwrap();
+        w.put(status("transcripts/b", Progress::Done)).unwrap();
+        assert_eq!(read_coder(&p.coding_dir(), "alice").unwrap().entries.len(), 2);
+    }
+
+    #[test]
+    fn conflict_markers_are_refused_and_left_alone() {
+        let (_tmp, p) = project();
+        let path = coding_path(&p.coding_dir(), "alice");
+        let text = "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"alice\"}\n<<<<<<< HEAD\n=======\n>>>>>>> other\n";
+        fs::write(&path, text).unwrap();
+        let err = Writer::open(&p, "alice").unwrap_err().to_string();
+        assert!(err.ends_with("alice.jsonl:2: git conflict marker; resolve the merge conflict in this file, then run the command again"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn coder_names_must_be_file_safe() {
+        assert!(validate_coder("alice").is_ok());
+        assert!(validate_coder("../x").is_err());
+        assert!(validate_coder(".hidden").is_err());
+        assert!(validate_coder("").is_err());
+    }
+}

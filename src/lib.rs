@@ -11,6 +11,7 @@ pub mod coding;
 pub mod corpus;
 pub mod error;
 pub mod project;
+pub mod study;
 pub mod textio;
 pub mod time;
 

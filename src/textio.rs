@@ -73,6 +73,18 @@ pub fn decode_text(path: &Path, bytes: Vec<u8>, policy: Utf8Policy) -> Result<Te
     Ok(TextFile { text, warnings })
 }
 
+/// Makes text from a document safe to print on one terminal line: control characters
+/// (escape sequences included) become U+FFFD, tabs and newlines become spaces.
+pub fn sanitize_line(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same folder is
 /// written and fsynced, renamed over the target, and the folder is fsynced, so the
 /// file is either the old or the new content after a crash, never a mix.
@@ -116,15 +128,28 @@ mod tests {
         let err = decode_text(p, b"ab\0cd".to_vec(), Utf8Policy::Strict).unwrap_err();
         assert!(err.to_string().contains("byte 2"), "{err}");
         let err = decode_text(p, b"abc\xffdef".to_vec(), Utf8Policy::Strict).unwrap_err();
-        assert_eq!(err.to_string(), "x.txt:byte 3: invalid UTF-8; convert the file to UTF-8 or pass --lossy to replace bad bytes");
+        assert_eq!(
+            err.to_string(),
+            "x.txt:byte 3: invalid UTF-8; convert the file to UTF-8 or pass --lossy to replace bad bytes"
+        );
         let ok = decode_text(p, b"abc\xffdef".to_vec(), Utf8Policy::Lossy).unwrap();
         assert_eq!(ok.text, "abc\u{fffd}def");
         assert_eq!(ok.warnings.len(), 1);
     }
 
     #[test]
+    fn sanitize_removes_escape_sequences() {
+        assert_eq!(sanitize_line("a\u{1b}[31mred\tb"), "a\u{fffd}[31mred b");
+    }
+
+    #[test]
     fn strips_byte_order_mark() {
-        let ok = decode_text(Path::new("x"), "\u{feff}hi".as_bytes().to_vec(), Utf8Policy::Strict).unwrap();
+        let ok = decode_text(
+            Path::new("x"),
+            "\u{feff}hi".as_bytes().to_vec(),
+            Utf8Policy::Strict,
+        )
+        .unwrap();
         assert_eq!(ok.text, "hi");
     }
 }

@@ -38,7 +38,9 @@ impl Placement {
     /// The span's current start and end, unless orphaned.
     pub fn span(&self) -> Option<(Position, Position)> {
         match *self {
-            Placement::InPlace { start, end } | Placement::Moved { start, end } => Some((start, end)),
+            Placement::InPlace { start, end } | Placement::Moved { start, end } => {
+                Some((start, end))
+            }
             Placement::Orphaned(_) => None,
         }
     }
@@ -57,7 +59,10 @@ impl std::fmt::Display for Orphan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Orphan::QuoteNotFound => f.write_str("quoted text no longer in the document"),
-            Orphan::Ambiguous(n) => write!(f, "quoted text occurs {n} times and its context does not tell which"),
+            Orphan::Ambiguous(n) => write!(
+                f,
+                "quoted text occurs {n} times and its context does not tell which"
+            ),
         }
     }
 }
@@ -91,8 +96,14 @@ impl<'a> AnchorText<'a> {
         }
         Some(Anchor {
             quote: self.text.get(s..e)?.to_string(),
-            before: self.text.get(floor_char(&self.text, s.saturating_sub(CONTEXT_BYTES))..s)?.to_string(),
-            after: self.text.get(e..ceil_char(&self.text, (e + CONTEXT_BYTES).min(self.text.len())))?.to_string(),
+            before: self
+                .text
+                .get(floor_char(&self.text, s.saturating_sub(CONTEXT_BYTES))..s)?
+                .to_string(),
+            after: self
+                .text
+                .get(e..ceil_char(&self.text, (e + CONTEXT_BYTES).min(self.text.len())))?
+                .to_string(),
         })
     }
 
@@ -107,7 +118,10 @@ impl<'a> AnchorText<'a> {
             && self.context_score(anchor, s) == anchor.before.len() + anchor.after.len()
             && let Some(span) = self.span_at(s, quote.len())
         {
-            return Placement::InPlace { start: span.0, end: span.1 };
+            return Placement::InPlace {
+                start: span.0,
+                end: span.1,
+            };
         }
         let mut candidates = Vec::new();
         let mut from = 0;
@@ -125,7 +139,10 @@ impl<'a> AnchorText<'a> {
             [] => return Placement::Orphaned(Orphan::QuoteNotFound),
             [only] => *only,
             many => {
-                let scores: Vec<usize> = many.iter().map(|&at| self.context_score(anchor, at)).collect();
+                let scores: Vec<usize> = many
+                    .iter()
+                    .map(|&at| self.context_score(anchor, at))
+                    .collect();
                 let best = scores.iter().copied().max().unwrap_or(0);
                 let winners = scores.iter().filter(|&&s| s == best).count();
                 if best == 0 || winners > 1 {
@@ -205,7 +222,11 @@ mod tests {
             attributes: Attributes::new(),
             turns: turns
                 .iter()
-                .map(|t| Turn { speaker: "A".into(), time: None, text: (*t).into() })
+                .map(|t| Turn {
+                    speaker: "A".into(),
+                    time: None,
+                    text: (*t).into(),
+                })
                 .collect(),
         }
     }
@@ -213,7 +234,10 @@ mod tests {
     fn anchored(turns: &[&str], turn: usize, quote: &str) -> (Anchor, (Position, Position)) {
         let d = doc(turns);
         let at = d.turns[turn].text.find(quote).unwrap();
-        let span = (Position::new(turn, at), Position::new(turn, at + quote.len()));
+        let span = (
+            Position::new(turn, at),
+            Position::new(turn, at + quote.len()),
+        );
         (AnchorText::new(&d).anchor(span.0, span.1).unwrap(), span)
     }
 
@@ -222,7 +246,13 @@ mod tests {
         let turns = ["We reused the pretrained weights.", "Then it crashed."];
         let (anchor, span) = anchored(&turns, 1, "crashed");
         let d = doc(&turns);
-        assert_eq!(AnchorText::new(&d).place(&anchor, span), Placement::InPlace { start: span.0, end: span.1 });
+        assert_eq!(
+            AnchorText::new(&d).place(&anchor, span),
+            Placement::InPlace {
+                start: span.0,
+                end: span.1
+            }
+        );
     }
 
     #[test]
@@ -230,28 +260,54 @@ mod tests {
         let (anchor, span) = anchored(&["one", "the loss went to NaN here"], 1, "NaN");
         let edited = doc(&["zero", "one", "the loss went to NaN here"]);
         let placed = AnchorText::new(&edited).place(&anchor, span);
-        assert_eq!(placed, Placement::Moved { start: Position::new(2, 17), end: Position::new(2, 20) });
+        assert_eq!(
+            placed,
+            Placement::Moved {
+                start: Position::new(2, 17),
+                end: Position::new(2, 20)
+            }
+        );
     }
 
     #[test]
     fn changed_quote_is_orphaned() {
         let (anchor, span) = anchored(&["the loss went to NaN here"], 0, "went to NaN");
         let edited = doc(&["the loss went to infinity here"]);
-        assert_eq!(AnchorText::new(&edited).place(&anchor, span), Placement::Orphaned(Orphan::QuoteNotFound));
+        assert_eq!(
+            AnchorText::new(&edited).place(&anchor, span),
+            Placement::Orphaned(Orphan::QuoteNotFound)
+        );
     }
 
     #[test]
     fn duplicate_is_placed_by_context_or_orphaned() {
-        let (anchor, span) = anchored(&["alpha beta the model crashed gamma"], 0, "the model crashed");
+        let (anchor, span) = anchored(
+            &["alpha beta the model crashed gamma"],
+            0,
+            "the model crashed",
+        );
         // A copy with other context inserted before: placed at the original by context.
-        let edited = doc(&["xx the model crashed yy", "alpha beta the model crashed gamma"]);
+        let edited = doc(&[
+            "xx the model crashed yy",
+            "alpha beta the model crashed gamma",
+        ]);
         assert_eq!(
             AnchorText::new(&edited).place(&anchor, span),
-            Placement::Moved { start: Position::new(1, 11), end: Position::new(1, 28) }
+            Placement::Moved {
+                start: Position::new(1, 11),
+                end: Position::new(1, 28)
+            }
         );
         // Two copies with identical context, neither at the stored place: orphaned.
-        let edited = doc(&["new", "alpha beta the model crashed gamma", "alpha beta the model crashed gamma"]);
-        assert_eq!(AnchorText::new(&edited).place(&anchor, span), Placement::Orphaned(Orphan::Ambiguous(2)));
+        let edited = doc(&[
+            "new",
+            "alpha beta the model crashed gamma",
+            "alpha beta the model crashed gamma",
+        ]);
+        assert_eq!(
+            AnchorText::new(&edited).place(&anchor, span),
+            Placement::Orphaned(Orphan::Ambiguous(2))
+        );
     }
 
     #[test]
@@ -264,8 +320,14 @@ mod tests {
         let edited = doc(&["前言", "中文的句子", "über alles"]);
         assert_eq!(
             AnchorText::new(&edited).place(&a, (Position::new(0, 6), Position::new(1, 5))),
-            Placement::Moved { start: Position::new(1, 6), end: Position::new(2, 5) }
+            Placement::Moved {
+                start: Position::new(1, 6),
+                end: Position::new(2, 5)
+            }
         );
-        assert!(t.anchor(Position::new(0, 1), Position::new(0, 6)).is_none(), "inside a character");
+        assert!(
+            t.anchor(Position::new(0, 1), Position::new(0, 6)).is_none(),
+            "inside a character"
+        );
     }
 }

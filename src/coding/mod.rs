@@ -90,7 +90,12 @@ impl Progress {
 
     /// Parses `not-started`, `in-progress`, `done` (spaces or dashes).
     pub fn parse(s: &str) -> Option<Progress> {
-        match s.trim().to_ascii_lowercase().replace([' ', '_'], "-").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '_'], "-")
+            .as_str()
+        {
             "not-started" | "todo" => Some(Progress::NotStarted),
             "in-progress" | "started" => Some(Progress::InProgress),
             "done" => Some(Progress::Done),

@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
+use crate::Result;
 use crate::coding::anchor::{AnchorText, Orphan, Placement};
 use crate::coding::store::{CoderFile, read_all};
 use crate::coding::{DocStatus, Entry, Progress, Record, SpanCoding};
 use crate::corpus::Position;
 use crate::corpus::load::Corpus;
 use crate::project::Project;
-use crate::Result;
 
 /// A span coding and where it lies in the current text.
 #[derive(Debug, Clone)]
@@ -27,7 +27,11 @@ pub struct ResolvedSpan<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
     /// Placed at these positions (moved is true when re-anchored to a new place).
-    Placed { start: Position, end: Position, moved: bool },
+    Placed {
+        start: Position,
+        end: Position,
+        moved: bool,
+    },
     /// The quote could not be placed.
     Orphaned(Orphan),
     /// The document does not exist (removed, or never imported here).
@@ -106,8 +110,16 @@ impl CodingSet {
             let text = AnchorText::new(doc);
             for (coder, coding) in codings {
                 let placement = match text.place(&coding.anchor, (coding.start, coding.end)) {
-                    Placement::InPlace { start, end } => Resolved::Placed { start, end, moved: false },
-                    Placement::Moved { start, end } => Resolved::Placed { start, end, moved: true },
+                    Placement::InPlace { start, end } => Resolved::Placed {
+                        start,
+                        end,
+                        moved: false,
+                    },
+                    Placement::Moved { start, end } => Resolved::Placed {
+                        start,
+                        end,
+                        moved: true,
+                    },
                     Placement::Orphaned(why) => Resolved::Orphaned(why),
                 };
                 out.push(ResolvedSpan {

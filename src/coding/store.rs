@@ -160,14 +160,15 @@ pub fn read_coder(dir: &Path, coder: &str) -> Result<CoderFile> {
 
 /// Reads every coder's file in `dir`.
 pub fn read_all(dir: &Path) -> Result<Vec<CoderFile>> {
-    coders_in(dir)?
-        .iter()
-        .map(|c| read_coder(dir, c))
-        .collect()
+    coders_in(dir)?.iter().map(|c| read_coder(dir, c)).collect()
 }
 
 fn check_conflict(path: &Path, line_no: usize, line: &str) -> Result<()> {
-    if line.starts_with("<<<<<<<") || line.starts_with("=======") || line.starts_with(">>>>>>>") || line.starts_with("|||||||") {
+    if line.starts_with("<<<<<<<")
+        || line.starts_with("=======")
+        || line.starts_with(">>>>>>>")
+        || line.starts_with("|||||||")
+    {
         return Err(Error::Conflict {
             path: path.into(),
             line: line_no,
@@ -199,16 +200,24 @@ fn read_sorted(path: &Path, bytes: &[u8], coder: &str, data: &mut CoderFile) -> 
                 message: format!("not a gloss coding file header: {e}"),
             })?;
             if header.gloss != "coding" || header.version > FORMAT_VERSION {
-                return Err(Error::at_line(path, 1, format!(
-                    "not a coding file this gloss can read (gloss {:?}, version {}); upgrade gloss",
-                    header.gloss, header.version
-                )));
+                return Err(Error::at_line(
+                    path,
+                    1,
+                    format!(
+                        "not a coding file this gloss can read (gloss {:?}, version {}); upgrade gloss",
+                        header.gloss, header.version
+                    ),
+                ));
             }
             if header.coder != coder {
-                return Err(Error::at_line(path, 1, format!(
-                    "the file belongs to coder {:?}, but its name says {coder:?}; rename it back",
-                    header.coder
-                )));
+                return Err(Error::at_line(
+                    path,
+                    1,
+                    format!(
+                        "the file belongs to coder {:?}, but its name says {coder:?}; rename it back",
+                        header.coder
+                    ),
+                ));
             }
             continue;
         }
@@ -405,7 +414,11 @@ fn lock_coder(locks: &Path, coder: &str) -> Result<File> {
             let holder = holder.trim();
             return Err(Error::Locked(format!(
                 "coder {coder} is already writing in another gloss process{}; close it, or use another --coder",
-                if holder.is_empty() { String::new() } else { format!(" ({holder})") }
+                if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({holder})")
+                }
             )));
         }
         Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
@@ -453,7 +466,8 @@ mod tests {
     fn journal_then_compaction_keeps_state() {
         let (_tmp, p) = project();
         let mut w = Writer::open(&p, "alice").unwrap();
-        w.put(status("transcripts/a", Progress::InProgress)).unwrap();
+        w.put(status("transcripts/a", Progress::InProgress))
+            .unwrap();
         w.put(status("transcripts/b", Progress::Done)).unwrap();
         w.put(status("transcripts/a", Progress::Done)).unwrap();
         w.delete("status transcripts/b").unwrap();
@@ -491,7 +505,10 @@ mod tests {
         assert_eq!(read.entries.len(), 1);
         let mut w = Writer::open(&p, "alice").unwrap();
         w.put(status("transcripts/b", Progress::Done)).unwrap();
-        assert_eq!(read_coder(&p.coding_dir(), "alice").unwrap().entries.len(), 2);
+        assert_eq!(
+            read_coder(&p.coding_dir(), "alice").unwrap().entries.len(),
+            2
+        );
     }
 
     #[test]

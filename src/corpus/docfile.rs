@@ -20,7 +20,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Document>> {
         if line.trim().is_empty() {
             continue;
         }
-        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line.starts_with("=======") {
+        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line.starts_with("=======")
+        {
             return Err(Error::Conflict {
                 path: path.into(),
                 line: i + 1,
@@ -68,7 +69,11 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 let (na, nb) = (&a[..la], &b[..lb]);
                 let na_trim = trim_zeros(na);
                 let nb_trim = trim_zeros(nb);
-                let ord = na_trim.len().cmp(&nb_trim.len()).then(na_trim.cmp(nb_trim)).then(la.cmp(&lb));
+                let ord = na_trim
+                    .len()
+                    .cmp(&nb_trim.len())
+                    .then(na_trim.cmp(nb_trim))
+                    .then(la.cmp(&lb));
                 if ord != std::cmp::Ordering::Equal {
                     return ord;
                 }
@@ -103,7 +108,11 @@ mod tests {
             kind: DocKind::Issue,
             title: "t".into(),
             attributes: Attributes::new(),
-            turns: vec![Turn { speaker: "a".into(), time: None, text: "x\ny".into() }],
+            turns: vec![Turn {
+                speaker: "a".into(),
+                time: None,
+                text: "x\ny".into(),
+            }],
         };
         let mut docs = vec![mk("issues/o/r#10"), mk("issues/o/r#9")];
         let text = render(&mut docs);
@@ -114,9 +123,13 @@ mod tests {
 
     #[test]
     fn bad_line_reports_its_number() {
-        let err = parse(Path::new("f.jsonl"), "\n{\"id\":1}\n").unwrap_err().to_string();
+        let err = parse(Path::new("f.jsonl"), "\n{\"id\":1}\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("f.jsonl:2:"), "{err}");
-        let err = parse(Path::new("f.jsonl"), "<<<<<<< HEAD\n").unwrap_err().to_string();
+        let err = parse(Path::new("f.jsonl"), "<<<<<<< HEAD\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("f.jsonl:1: git conflict"), "{err}");
     }
 }

@@ -67,7 +67,12 @@ pub fn source_files(project: &Project) -> Result<Vec<PathBuf>> {
         let glob = GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-            .map_err(|e| Error::parse(project.root.join(crate::project::CONFIG_FILE), format!("bad source glob {pattern:?}: {e}")))?;
+            .map_err(|e| {
+                Error::parse(
+                    project.root.join(crate::project::CONFIG_FILE),
+                    format!("bad source glob {pattern:?}: {e}"),
+                )
+            })?;
         builder.add(glob);
     }
     let set = builder

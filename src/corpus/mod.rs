@@ -171,7 +171,13 @@ impl Document {
         if pos.byte > turn.text.len() {
             return None;
         }
-        Some(self.turns[..pos.turn].iter().map(|t| t.text.len() + TURN_SEPARATOR.len()).sum::<usize>() + pos.byte)
+        Some(
+            self.turns[..pos.turn]
+                .iter()
+                .map(|t| t.text.len() + TURN_SEPARATOR.len())
+                .sum::<usize>()
+                + pos.byte,
+        )
     }
 
     /// The position of a linear offset. An offset on a separator maps to the end of the
@@ -218,7 +224,9 @@ pub fn slug(s: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for g in s.graphemes(true) {
-        let keep = g.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let keep = g
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
         if keep {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -244,7 +252,11 @@ mod tests {
             attributes: Attributes::new(),
             turns: texts
                 .iter()
-                .map(|t| Turn { speaker: "A".into(), time: None, text: (*t).into() })
+                .map(|t| Turn {
+                    speaker: "A".into(),
+                    time: None,
+                    text: (*t).into(),
+                })
                 .collect(),
         }
     }

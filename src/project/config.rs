@@ -123,6 +123,9 @@ mod tests {
         let path = tmp.path().join("gloss.yaml");
         std::fs::write(&path, "name: x\ncoderz: [a]\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
-        assert!(err.contains("gloss.yaml:2:1: unknown field `coderz`"), "{err}");
+        assert!(
+            err.contains("gloss.yaml:2:1: unknown field `coderz`"),
+            "{err}"
+        );
     }
 }

@@ -61,9 +61,7 @@ impl DocumentsMeta {
     pub fn save(&self, path: &Path) -> Result<()> {
         let body = serde_yaml::to_string(self)
             .map_err(|e| Error::parse(path, format!("cannot serialise: {e}")))?;
-        let text = format!(
-            "# Written by gloss (speakers, rename); safe to edit by hand.\n{body}"
-        );
+        let text = format!("# Written by gloss (speakers, rename); safe to edit by hand.\n{body}");
         write_atomic(path, text.as_bytes())
     }
 

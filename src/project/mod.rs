@@ -33,9 +33,7 @@ impl Project {
     /// Finds the project containing `start` by walking up to the first folder with a
     /// `gloss.yaml`, and opens it.
     pub fn find(start: &Path) -> Result<Project> {
-        let start = start
-            .canonicalize()
-            .map_err(|e| Error::io(start, e))?;
+        let start = start.canonicalize().map_err(|e| Error::io(start, e))?;
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
             if d.join(CONFIG_FILE).is_file() {
@@ -70,7 +68,14 @@ impl Project {
             )));
         }
         let mut created = Vec::new();
-        for sub in ["codebooks", "transcripts", "issues", "surveys", "coding", DERIVED_DIR] {
+        for sub in [
+            "codebooks",
+            "transcripts",
+            "issues",
+            "surveys",
+            "coding",
+            DERIVED_DIR,
+        ] {
             let path = dir.join(sub);
             fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
             created.push(path);
@@ -80,11 +85,16 @@ impl Project {
         created.push(config_path);
         let gitignore = dir.join(".gitignore");
         let mut ignore = fs::read_to_string(&gitignore).unwrap_or_default();
-        if !ignore.lines().any(|l| l.trim() == "/.gloss/" || l.trim() == ".gloss/") {
+        if !ignore
+            .lines()
+            .any(|l| l.trim() == "/.gloss/" || l.trim() == ".gloss/")
+        {
             if !ignore.is_empty() && !ignore.ends_with('\n') {
                 ignore.push('\n');
             }
-            ignore.push_str("# derived data of gloss: search index, caches, per-user state, locks\n/.gloss/\n");
+            ignore.push_str(
+                "# derived data of gloss: search index, caches, per-user state, locks\n/.gloss/\n",
+            );
             write_atomic(&gitignore, ignore.as_bytes())?;
             created.push(gitignore);
         }

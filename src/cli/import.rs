@@ -1,0 +1,195 @@
+//! `gloss import transcript|issues|survey PATH...`: bring documents into the project.
+
+use std::path::PathBuf;
+
+use gloss::corpus::import::ImportReport;
+use gloss::corpus::import::github::{IssueImportOptions, import_issues};
+use gloss::corpus::import::survey::{SurveyImportOptions, import_survey};
+use gloss::corpus::import::table::ColumnMap;
+use gloss::corpus::import::transcript::{TranscriptImportOptions, import_transcripts};
+use gloss::textio::Utf8Policy;
+
+use super::{CliError, CliResult, Ctx, print_json};
+
+/// Import documents. Re-importing an unchanged file changes nothing; a changed one
+/// updates its documents and their codings are re-anchored.
+#[derive(Debug, clap::Subcommand)]
+pub enum Kind {
+    /// Interview transcripts: .txt, .md (speaker labels alone on a line or inline),
+    /// .vtt (WebVTT) and .srt. Files are copied into transcripts/.
+    Transcript {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The document id's name (default: from the file name); one file only.
+        #[arg(long)]
+        id: Option<String>,
+        /// Replace invalid UTF-8 with U+FFFD (with a warning) instead of refusing the file.
+        #[arg(long)]
+        lossy: bool,
+    },
+    /// GitHub issue threads: REST JSON/JSONL (with comment files), `gh issue view --json`
+    /// output, or CSV/JSONL of posts with --map. Stored in issues/<owner>/<repo>.jsonl.
+    Issues {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// OWNER/NAME of the repository, where the file does not say.
+        #[arg(long)]
+        repo: Option<String>,
+        /// Column mapping for CSV/JSONL posts: thread=COL,author=COL,body=COL,time=COL,title=COL,...
+        #[arg(long)]
+        map: Option<String>,
+        /// Import pull requests too (skipped by default).
+        #[arg(long)]
+        include_prs: bool,
+        /// Only threads in this state (open or closed).
+        #[arg(long)]
+        state: Option<String>,
+        /// Only threads with at least this many comments.
+        #[arg(long)]
+        min_comments: Option<usize>,
+        /// Only threads with this label (repeatable: any of them).
+        #[arg(long = "label")]
+        labels: Vec<String>,
+        /// An attribute set on every imported thread: KEY=VALUE (repeatable).
+        #[arg(long = "attr", value_parser = parse_key_value)]
+        attrs: Vec<(String, String)>,
+        /// Replace invalid UTF-8 instead of refusing the file.
+        #[arg(long)]
+        lossy: bool,
+    },
+    /// Survey answers: CSV, one row per respondent. Stored in surveys/<name>.jsonl.
+    Survey {
+        /// CSV files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The column holding respondent ids.
+        #[arg(long = "id")]
+        id_column: Option<String>,
+        /// Open-ended question columns; each answer becomes a turn (repeatable).
+        #[arg(long = "text", required = true)]
+        text_columns: Vec<String>,
+        /// The survey's name in document ids (default: from the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace invalid UTF-8 instead of refusing the file.
+        #[arg(long)]
+        lossy: bool,
+    },
+}
+
+/// Parses `KEY=VALUE`.
+pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!("expected KEY=VALUE, got {s:?}"));
+    }
+    Ok((k.to_string(), v.trim().to_string()))
+}
+
+fn policy(lossy: bool) -> Utf8Policy {
+    if lossy {
+        Utf8Policy::Lossy
+    } else {
+        Utf8Policy::Strict
+    }
+}
+
+pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
+    let project = ctx.project()?;
+    let report = match kind {
+        Kind::Transcript { paths, id, lossy } => {
+            if id.is_some() && paths.len() != 1 {
+                return Err(CliError::Usage(
+                    "--id names one document: give one file".into(),
+                ));
+            }
+            let opts = TranscriptImportOptions {
+                utf8: policy(*lossy),
+                id: id.clone(),
+            };
+            import_transcripts(&project, paths, &opts)?
+        }
+        Kind::Issues {
+            paths,
+            repo,
+            map,
+            include_prs,
+            state,
+            min_comments,
+            labels,
+            attrs,
+            lossy,
+        } => {
+            let map = match map {
+                Some(m) => Some(ColumnMap::parse(m).map_err(CliError::Usage)?),
+                None => None,
+            };
+            let opts = IssueImportOptions {
+                repo: repo.clone(),
+                map,
+                include_prs: *include_prs,
+                state: state.clone(),
+                min_comments: *min_comments,
+                labels: labels.clone(),
+                attrs: attrs.clone(),
+                utf8: policy(*lossy),
+            };
+            import_issues(&project, paths, &opts)?
+        }
+        Kind::Survey {
+            paths,
+            id_column,
+            text_columns,
+            name,
+            lossy,
+        } => {
+            let opts = SurveyImportOptions {
+                id_column: id_column.clone(),
+                text_columns: text_columns.clone(),
+                name: name.clone(),
+                utf8: policy(*lossy),
+            };
+            import_survey(&project, paths, &opts)?
+        }
+    };
+    for w in &report.warnings {
+        eprintln!("gloss: warning: {w}");
+    }
+    if ctx.json {
+        return print_json(&report);
+    }
+    print_report(&report);
+    Ok(())
+}
+
+fn print_report(report: &ImportReport) {
+    let list = |ids: &[String]| -> String {
+        if ids.len() <= 5 {
+            ids.join(", ")
+        } else {
+            format!("{}, … and {} more", ids[..4].join(", "), ids.len() - 4)
+        }
+    };
+    println!(
+        "{} added, {} updated, {} unchanged{}",
+        report.added.len(),
+        report.updated.len(),
+        report.unchanged.len(),
+        if report.skipped > 0 {
+            format!(", {} skipped by filters", report.skipped)
+        } else {
+            String::new()
+        }
+    );
+    if !report.added.is_empty() {
+        println!("  added: {}", list(&report.added));
+    }
+    if !report.updated.is_empty() {
+        println!("  updated (codings re-anchored): {}", list(&report.updated));
+    }
+}

@@ -1,0 +1,69 @@
+//! `gloss list`: documents with the coder's progress.
+
+use gloss::corpus::DocKind;
+use gloss::study::Study;
+
+use super::{CliError, CliResult, Ctx, print_json};
+
+/// List documents with kind, title, turns, and the coder's progress (status, codings,
+/// records, excluded).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only documents of this kind: transcript, issue or survey.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only documents the coder has not coded yet (no codings, records or exclusion).
+    #[arg(long)]
+    uncoded: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
+    let kind = match &args.kind {
+        Some(k) => Some(DocKind::parse(k).ok_or_else(|| {
+            CliError::Usage(format!(
+                "unknown kind {k:?}; use transcript, issue or survey"
+            ))
+        })?),
+        None => None,
+    };
+    let coder = ctx.coder()?;
+    let study = Study::open(ctx.project()?)?;
+    let rows: Vec<_> = study
+        .document_rows(&coder)
+        .into_iter()
+        .filter(|r| kind.is_none_or(|k| r.kind == k))
+        .filter(|r| !args.uncoded || (r.codings == 0 && r.records == 0 && r.excluded.is_none()))
+        .collect();
+    if ctx.json {
+        return print_json(&rows);
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.id.chars().count())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    println!(
+        "{:<width$}  {:<10}  {:>5}  {:<11}  {:>7}  {:>7}  title",
+        "id", "kind", "turns", "status", "codings", "records"
+    );
+    for r in &rows {
+        let status = if r.excluded.is_some() {
+            "excluded"
+        } else {
+            r.progress.label()
+        };
+        println!(
+            "{:<width$}  {:<10}  {:>5}  {:<11}  {:>7}  {:>7}  {}",
+            r.id,
+            r.kind.name(),
+            r.turns,
+            status,
+            r.codings,
+            r.records,
+            gloss::textio::sanitize_line(&r.title)
+        );
+    }
+    println!("{} documents (coder {coder})", rows.len());
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! The command line: global options, one module per subcommand (each an `Args` struct
+//! whose doc comments are its help, and a `run`), and the shared context they use.
+
+mod code;
+mod codebook;
+mod compact;
+mod import;
+mod init;
+mod list;
+mod mark;
+mod memo;
+mod record;
+mod remove;
+mod rename;
+mod show;
+mod speakers;
+mod status;
+mod uncode;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use gloss::project::Project;
+
+/// gloss — qualitative coding of interview transcripts, surveys and GitHub issue
+/// threads, in the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "gloss", version, propagate_version = true)]
+pub struct Cli {
+    /// The project folder (default: the nearest folder with a gloss.yaml, walking up).
+    #[arg(long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+    /// Who is coding (default: $GLOSS_CODER, then `coder:` in ~/.config/gloss/config.yaml, then $USER).
+    #[arg(long, global = true, value_name = "NAME")]
+    coder: Option<String>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::Args),
+    #[command(subcommand)]
+    Import(import::Kind),
+    List(list::Args),
+    Show(show::Args),
+    #[command(subcommand)]
+    Codebook(codebook::Action),
+    Code(code::Args),
+    Uncode(uncode::Args),
+    Record(record::Args),
+    Mark(mark::Args),
+    Memo(memo::Args),
+    Status(status::Args),
+    Speakers(speakers::Args),
+    Rename(rename::Args),
+    Remove(remove::Args),
+    Compact(compact::Args),
+}
+
+/// An error from a command: a library error, or a usage problem found after parsing.
+#[derive(Debug)]
+pub enum CliError {
+    Gloss(gloss::Error),
+    Usage(String),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Gloss(e) => write!(f, "{e}"),
+            CliError::Usage(m) => write!(f, "{m}"),
+            CliError::Io(e) => write!(f, "cannot write output: {e}"),
+        }
+    }
+}
+
+impl From<gloss::Error> for CliError {
+    fn from(e: gloss::Error) -> Self {
+        CliError::Gloss(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl CliError {
+    /// True when output went to a closed pipe (`gloss list | head`): not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// 2 for usage errors, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// What every command may need: the project, the coder, the output mode.
+pub struct Ctx {
+    project_arg: Option<PathBuf>,
+    coder_arg: Option<String>,
+    pub json: bool,
+}
+
+impl Ctx {
+    /// Opens the project named by `--project`, or found by walking up from here.
+    pub fn project(&self) -> CliResult<Project> {
+        Ok(match &self.project_arg {
+            Some(dir) => {
+                if !dir.join(gloss::project::CONFIG_FILE).is_file() {
+                    return Err(gloss::Error::Project(format!(
+                        "{} is not a gloss project (no gloss.yaml); run `gloss init {}` first",
+                        dir.display(),
+                        dir.display()
+                    ))
+                    .into());
+                }
+                Project::open(dir)?
+            }
+            None => Project::find(&std::env::current_dir()?)?,
+        })
+    }
+
+    /// The coder: `--coder`, `$GLOSS_CODER`, `coder:` in the user's own config, `$USER`.
+    pub fn coder(&self) -> CliResult<String> {
+        let from_env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let coder = self
+            .coder_arg
+            .clone()
+            .or_else(|| from_env("GLOSS_CODER"))
+            .or_else(user_config_coder)
+            .or_else(|| from_env("USER"))
+            .ok_or_else(|| {
+                CliError::Usage("no coder name: pass --coder NAME or set GLOSS_CODER".into())
+            })?;
+        gloss::coding::store::validate_coder(&coder)?;
+        Ok(coder)
+    }
+}
+
+/// `coder:` from `~/.config/gloss/config.yaml` (or `$XDG_CONFIG_HOME/gloss/config.yaml`).
+fn user_config_coder() -> Option<String> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    let text = std::fs::read_to_string(base.join("gloss/config.yaml")).ok()?;
+    #[derive(serde::Deserialize)]
+    struct UserConfig {
+        coder: Option<String>,
+    }
+    serde_yaml::from_str::<UserConfig>(&text).ok()?.coder
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| CliError::Io(std::io::Error::other(e)))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> CliResult {
+    let ctx = Ctx {
+        project_arg: cli.project,
+        coder_arg: cli.coder,
+        json: cli.json,
+    };
+    match cli.command {
+        None => status::run(&ctx, &status::Args::default()),
+        Some(Command::Init(args)) => init::run(&ctx, &args),
+        Some(Command::Import(kind)) => import::run(&ctx, &kind),
+        Some(Command::List(args)) => list::run(&ctx, &args),
+        Some(Command::Show(args)) => show::run(&ctx, &args),
+        Some(Command::Codebook(action)) => codebook::run(&ctx, &action),
+        Some(Command::Code(args)) => code::run(&ctx, &args),
+        Some(Command::Uncode(args)) => uncode::run(&ctx, &args),
+        Some(Command::Record(args)) => record::run(&ctx, &args),
+        Some(Command::Mark(args)) => mark::run(&ctx, &args),
+        Some(Command::Memo(args)) => memo::run(&ctx, &args),
+        Some(Command::Status(args)) => status::run(&ctx, &args),
+        Some(Command::Speakers(args)) => speakers::run(&ctx, &args),
+        Some(Command::Rename(args)) => rename::run(&ctx, &args),
+        Some(Command::Remove(args)) => remove::run(&ctx, &args),
+        Some(Command::Compact(args)) => compact::run(&ctx, &args),
+    }
+}
+
+/// Opens the coder's store for writing. `GLOSS_COMPACT_AFTER=N` changes how many journal
+/// lines trigger a compaction (used by the crash tests).
+pub fn open_writer(project: &Project, coder: &str) -> CliResult<gloss::coding::store::Writer> {
+    let mut writer = gloss::coding::store::Writer::open(project, coder)?;
+    if let Some(n) = std::env::var("GLOSS_COMPACT_AFTER")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        writer.compact_after = n.max(1);
+    }
+    Ok(writer)
+}

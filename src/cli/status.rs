@@ -1,0 +1,76 @@
+//! `gloss status`: documents, codebook, each coder's progress, and every orphaned or
+//! dangling coding.
+
+use gloss::study::Study;
+use gloss::textio::sanitize_line;
+
+use super::{CliResult, Ctx, print_json};
+
+/// Show the study at a glance: documents per kind, codes, each coder's codings,
+/// records, exclusions and progress, and every coding that is orphaned (its quoted
+/// text is gone or ambiguous) or dangling (its document or code no longer exists).
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {}
+
+pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
+    let study = Study::open(ctx.project()?)?;
+    let summary = study.summary();
+    if ctx.json {
+        return print_json(&summary);
+    }
+    println!(
+        "{}  ({})",
+        sanitize_line(&summary.name),
+        study.project.root.display()
+    );
+    let kinds: Vec<String> = summary
+        .documents
+        .iter()
+        .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    println!(
+        "documents: {}{}",
+        summary.total_documents,
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", kinds.join(", "))
+        }
+    );
+    println!("codebook:  {} codes", summary.codes);
+    if summary.coders.is_empty() {
+        println!("coders:    none yet");
+    } else {
+        println!(
+            "\n{:<16} {:>8} {:>8} {:>9} {:>6} {:>12} {:>6}",
+            "coder", "codings", "records", "excluded", "done", "in progress", "memos"
+        );
+        for (coder, s) in &summary.coders {
+            println!(
+                "{:<16} {:>8} {:>8} {:>9} {:>6} {:>12} {:>6}",
+                coder, s.codings, s.records, s.excluded, s.done, s.in_progress, s.memos
+            );
+        }
+    }
+    if summary.moved > 0 {
+        println!(
+            "\n{} codings re-anchored after their document's text changed",
+            summary.moved
+        );
+    }
+    if summary.problems.is_empty() {
+        println!("\nno orphaned or dangling codings");
+    } else {
+        println!(
+            "\n{} codings need attention (kept, never dropped):",
+            summary.problems.len()
+        );
+        for p in &summary.problems {
+            println!(
+                "  {:<9} {:<14} {:<10} {}: {}",
+                p.kind, p.id, p.coder, p.doc, p.message
+            );
+        }
+    }
+    Ok(())
+}

@@ -35,6 +35,19 @@ impl Study {
         })
     }
 
+    /// Loads corpus and codebook only, for commands that write one coder's store and need
+    /// no other coder's work (`codings` is left empty).
+    pub fn open_without_codings(project: Project) -> Result<Study> {
+        let corpus = project.load_corpus()?;
+        let codebook = Codebook::load(&project.codebooks_dir())?;
+        Ok(Study {
+            project,
+            corpus,
+            codebook,
+            codings: CodingSet::default(),
+        })
+    }
+
     /// Counts and problems across the whole study.
     pub fn summary(&self) -> Summary {
         let mut documents = BTreeMap::new();

@@ -60,7 +60,7 @@ struct Request {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
-    let study = Study::open(ctx.project()?)?;
+    let study = Study::open_without_codings(ctx.project()?)?;
     let coder = ctx.coder()?;
     let mut writer = open_writer(&study.project, &coder)?;
     if let Some(path) = &args.batch {
@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         star: args.star,
     };
     let coding =
-        build(&study, &writer, &request).map_err(|m| CliError::Gloss(gloss::Error::Input(m)))?;
+        build(&study, &mut writer, &request).map_err(|m| CliError::Gloss(gloss::Error::Input(m)))?;
     let id = coding.id.clone();
     save(&mut writer, coding.clone())?;
     if ctx.json {
@@ -130,7 +130,7 @@ fn run_batch(study: &Study, writer: &mut Writer, path: &PathBuf) -> CliResult {
 }
 
 /// Checks a request against the corpus and codebook and builds the coding.
-fn build(study: &Study, writer: &Writer, r: &Request) -> Result<SpanCoding, String> {
+fn build(study: &Study, writer: &mut Writer, r: &Request) -> Result<SpanCoding, String> {
     let doc_id = study.project.meta.current_id(&r.doc);
     let doc = study.corpus.get(doc_id).ok_or_else(|| {
         format!(

@@ -54,7 +54,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
-    let study = Study::open(ctx.project()?)?;
+    let study = Study::open_without_codings(ctx.project()?)?;
     let coder = ctx.coder()?;
     let doc_id = study.project.meta.current_id(&args.doc).to_string();
     let doc = study

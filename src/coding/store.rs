@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::coding::{Entry, coding_key};
+use crate::coding::Entry;
 use crate::corpus::docfile::natural_cmp;
 use crate::project::Project;
 use crate::textio::{sync_dir, write_atomic};
@@ -275,6 +275,8 @@ pub struct Writer {
     data: CoderFile,
     journal: File,
     _lock: File,
+    /// The highest n of this coder's coding ids `<coder>-<n>` so far.
+    last_id: u64,
     /// Compact when the journal holds this many lines.
     pub compact_after: usize,
 }
@@ -304,9 +306,20 @@ impl Writer {
         }
         sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         remove_stale_temporaries(&dir, coder);
+        let prefix = format!("{coder}-");
+        let last_id = data
+            .entries
+            .values()
+            .filter_map(|e| match e {
+                Entry::Coding(c) => c.id.strip_prefix(&prefix)?.parse::<u64>().ok(),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
         let mut writer = Writer {
             dir,
             data,
+            last_id,
             journal,
             _lock: lock,
             compact_after: DEFAULT_COMPACT_AFTER,
@@ -380,19 +393,11 @@ impl Writer {
         Ok(())
     }
 
-    /// A new coding id, unique for this coder: `<coder>-<n>` with n one past the highest.
-    pub fn next_coding_id(&self) -> String {
-        let prefix = format!("{}-", self.data.coder);
-        let key_prefix = coding_key(&prefix);
-        let max = self
-            .data
-            .entries
-            .range(key_prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&key_prefix))
-            .filter_map(|(k, _)| k[key_prefix.len()..].parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
-        format!("{prefix}{}", max + 1)
+    /// A new coding id, unique for this coder: `<coder>-<n>` with n one past the highest
+    /// ever seen by this writer (ids of removed codings are not reused in a session).
+    pub fn next_coding_id(&mut self) -> String {
+        self.last_id += 1;
+        format!("{}-{}", self.data.coder, self.last_id)
     }
 }
 

@@ -126,7 +126,7 @@ pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
             lossy,
         } => {
             let map = match map {
-                Some(m) => Some(ColumnMap::parse(m).map_err(CliError::Usage)?),
+                Some(m) => Some(ColumnMap::parse(m).map_err(|e| CliError::Usage(e.to_string()))?),
                 None => None,
             };
             let opts = IssueImportOptions {

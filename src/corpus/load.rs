@@ -79,7 +79,24 @@ pub fn source_files(project: &Project) -> Result<Vec<PathBuf>> {
         .build()
         .map_err(|e| Error::Project(format!("bad source globs: {e}")))?;
     let mut files = Vec::new();
-    let mut stack = vec![project.root.clone()];
+    // Walk only the folders the globs can match in (their literal leading parts).
+    let mut stack: Vec<PathBuf> = Vec::new();
+    for pattern in &project.config.sources {
+        let literal: Vec<&str> = pattern
+            .split('/')
+            .take_while(|part| !part.contains(['*', '?', '[', '{']))
+            .collect();
+        let literal = if literal.len() == pattern.split('/').count() {
+            &literal[..literal.len().saturating_sub(1)]
+        } else {
+            &literal[..]
+        };
+        let base = project.root.join(literal.join("/"));
+        if base.is_dir() && !stack.iter().any(|b| base.starts_with(b)) {
+            stack.retain(|b| !b.starts_with(&base));
+            stack.push(base);
+        }
+    }
     while let Some(dir) = stack.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         for entry in entries {

@@ -1,1 +1,204 @@
-//! Tests: store.
+//! The coding store seen through the CLI: durable codings and records, one writer per
+//! coder, conflict markers refused, and codings re-anchored (or orphaned, never
+//! dropped) when a real transcript is edited.
+
+use std::fs;
+use std::path::Path;
+
+use gloss::coding::set::{CodingSet, Resolved};
+use gloss::project::Project;
+
+use crate::common::{gloss, new_project, run, shared_data};
+
+pub const CODEBOOK: &str = "codes:
+  - id: challenges
+    name: Challenges
+    children:
+      - id: perf
+        name: Performance debugging
+        aliases: [perf debugging]
+      - id: port
+        name: Portability of DL operations
+  - id: stage
+    name: DL stage
+    select: one
+    children:
+      - id: training
+        name: Training
+      - id: environment
+        name: Environment
+  - id: impact
+    name: Impact
+    select: many
+    children:
+      - id: crash
+        name: Crash
+      - id: hang
+        name: Hang
+";
+
+/// A project with a codebook and one small transcript.
+pub fn project_with_transcript() -> tempfile::TempDir {
+    let tmp = new_project();
+    fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).expect("codebook");
+    fs::write(
+        tmp.path().join("transcripts/p1.txt"),
+        "Interviewer: How did the port go?\n\nP1: The loss went to NaN after two epochs, so we compared layer outputs.\n",
+    )
+    .expect("transcript");
+    tmp
+}
+
+fn resolved(root: &Path) -> Vec<(String, Resolved)> {
+    let project = Project::open(root).expect("open");
+    let corpus = project.load_corpus().expect("corpus");
+    let set = CodingSet::load(&project).expect("codings");
+    set.resolve(&project, &corpus)
+        .into_iter()
+        .map(|r| (r.coding.id.clone(), r.placement))
+        .collect()
+}
+
+#[test]
+fn code_uncode_and_record_are_saved_and_listed() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    let (out, stdout, stderr) = run(gloss(dir).args(["code", "transcripts/p1", "perf debugging", "--turn", "2", "--quote", "went to NaN"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("tester-1: perf on transcripts/p1 turn 2"), "{stdout}");
+    let (out, _, stderr) = run(gloss(dir).args(["record", "transcripts/p1", "--set", "DL stage=Training", "--set", "impact=crash,hang"]));
+    assert!(out.status.success(), "{stderr}");
+    let (_, stdout, _) = run(gloss(dir).args(["list", "--json"]));
+    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(rows[0]["codings"], 1);
+    assert_eq!(rows[0]["records"], 1);
+    assert_eq!(rows[0]["progress"], "in-progress");
+    // A one-valued dimension refuses two values, and nothing changes.
+    let before = fs::read(dir.join("coding/tester.journal")).expect("journal");
+    let (out, _, stderr) = run(gloss(dir).args(["record", "transcripts/p1", "--set", "stage=training,environment"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("takes one value"), "{stderr}");
+    assert_eq!(fs::read(dir.join("coding/tester.journal")).expect("journal"), before);
+    let (out, _, _) = run(gloss(dir).args(["uncode", "tester-1"]));
+    assert!(out.status.success());
+    let (_, stdout, _) = run(gloss(dir).args(["status", "--json"]));
+    let status: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(status["coders"]["tester"]["codings"], 0);
+    assert_eq!(status["coders"]["tester"]["records"], 1);
+}
+
+#[test]
+fn a_second_writer_for_the_same_coder_is_refused_other_coders_are_not() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    let project = Project::open(dir).expect("open");
+    let _held = gloss::coding::store::Writer::open(&project, "tester").expect("lock");
+    let (out, _, stderr) = run(gloss(dir).args(["code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("coder tester is already writing in another gloss process"), "{stderr}");
+    let (out, _, stderr) = run(gloss(dir).args(["--coder", "bob", "code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    assert!(out.status.success(), "{stderr}");
+}
+
+#[test]
+fn a_coding_file_with_conflict_markers_is_refused_and_left_alone() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    let path = dir.join("coding/tester.jsonl");
+    let text = "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"tester\"}\n<<<<<<< HEAD\n=======\n>>>>>>> theirs\n";
+    fs::write(&path, text).expect("write");
+    let (out, _, stderr) = run(gloss(dir).args(["code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("coding/tester.jsonl:2: git conflict marker"), "{stderr}");
+    assert_eq!(fs::read_to_string(&path).expect("read"), text);
+    assert!(!dir.join("coding/tester.journal").exists() || fs::read(dir.join("coding/tester.journal")).expect("j").is_empty());
+}
+
+#[test]
+fn removed_document_keeps_its_codings_as_dangling_and_rename_carries_them() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    run(gloss(dir).args(["code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    let (out, _, stderr) = run(gloss(dir).args(["rename", "transcripts/p1", "transcripts/participant1"]));
+    assert!(out.status.success(), "{stderr}");
+    let r = resolved(dir);
+    assert!(matches!(r[0].1, Resolved::Placed { moved: false, .. }), "{r:?}");
+    let (out, stdout, _) = run(gloss(dir).args(["remove", "transcripts/participant1"]));
+    assert!(out.status.success());
+    assert!(stdout.contains("1 codings/records/statuses on it are kept") || stdout.contains("2 codings/records/statuses"), "{stdout}");
+    let (out, stdout, _) = run(gloss(dir).args(["status"]));
+    assert!(out.status.success());
+    assert!(stdout.contains("dangling") && stdout.contains("tester-1"), "{stdout}");
+    let data = gloss::coding::store::read_coder(&dir.join("coding"), "tester").expect("read");
+    assert!(data.entries.contains_key("coding tester-1"));
+}
+
+/// Copies a real transcript into a scratch project, codes a quote in it, edits the
+/// file four ways, and checks where the coding lands each time.
+#[test]
+fn codings_on_a_real_transcript_are_reanchored_or_orphaned_after_edits() {
+    let Some(data) = shared_data() else { return };
+    let source = data.join("transcripts/cv-reengineering/Interview_leader1.txt");
+    let original = fs::read_to_string(&source).expect("real transcript");
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    let target = dir.join("transcripts/leader1.txt");
+    fs::write(&target, &original).expect("copy");
+    let project = Project::open(dir).expect("open");
+    let corpus = project.load_corpus().expect("corpus");
+    let doc = corpus.get("transcripts/leader1").expect("imported");
+    // Pick a later turn with a sentence long enough to be unique.
+    let (turn, quote) = doc
+        .turns
+        .iter()
+        .enumerate()
+        .skip(5)
+        .find_map(|(i, t)| {
+            // Away from both ends of the turn, so that a copy of the whole turn has the
+            // same context around the quote.
+            let s = t.text.split(". ").find(|s| {
+                let at = t.text.find(*s).unwrap_or(0);
+                s.len() > 40 && at > 45 && at + s.len() + 45 < t.text.len() && t.text.matches(*s).count() == 1
+            })?;
+            (original.matches(s).count() == 1).then(|| (i, s.to_string()))
+        })
+        .expect("a unique sentence");
+    let (out, _, stderr) = run(gloss(dir).args(["code", "transcripts/leader1", "perf", "--turn", &(turn + 1).to_string(), "--quote", &quote]));
+    assert!(out.status.success(), "{stderr}");
+
+    // 1. Text inserted before the quote: the coding moves with its text.
+    let newline = if original.contains("\r\n") { "\r\n" } else { "\n" };
+    let inserted = format!("Interviewer:{newline}A new opening question.{newline}{newline}{original}");
+    fs::write(&target, &inserted).expect("edit");
+    let r = resolved(dir);
+    let Resolved::Placed { start, moved, .. } = r[0].1 else { panic!("{r:?}") };
+    assert!(moved);
+    assert_eq!(start.turn, turn + 1, "moved to the shifted turn");
+
+    // 2. The quote itself changed: orphaned, listed by status, never dropped.
+    let changed = original.replacen(&quote, &quote.to_uppercase(), 1);
+    fs::write(&target, &changed).expect("edit");
+    assert!(matches!(resolved(dir)[0].1, Resolved::Orphaned(_)));
+    let (_, stdout, _) = run(gloss(dir).args(["status"]));
+    assert!(stdout.contains("orphaned") && stdout.contains("tester-1"), "{stdout}");
+
+    // 3. The whole turn duplicated right after itself, and text inserted before both:
+    //    the quote now occurs twice with the same context on both sides — orphaned, not
+    //    put on the first match.
+    let turn_text = &doc.turns[turn].text;
+    let duplicated = inserted.replacen(turn_text, &format!("{turn_text}{newline}{newline}{turn_text}"), 1);
+    fs::write(&target, &duplicated).expect("edit");
+    let r = resolved(dir);
+    assert!(
+        matches!(r[0].1, Resolved::Orphaned(gloss::coding::anchor::Orphan::Ambiguous(2))),
+        "{r:?}"
+    );
+
+    // 4. The quote deleted: orphaned.
+    fs::write(&target, original.replacen(&quote, "", 1)).expect("edit");
+    assert!(matches!(resolved(dir)[0].1, Resolved::Orphaned(_)));
+
+    // Restoring the text brings the coding back in place.
+    fs::write(&target, &original).expect("restore");
+    assert!(matches!(resolved(dir)[0].1, Resolved::Placed { moved: false, .. }));
+}

@@ -501,10 +501,14 @@ pub fn import_transcripts(
                     file.display()
                 )));
             }
-            let ext = file
+            let mut ext = file
                 .extension()
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
+            if ext == "text" {
+                // `.text` is read but not matched by the default source globs.
+                ext = "txt".into();
+            }
             (
                 transcripts_dir.join(format!("{name}.{ext}")),
                 format!("{folder}/{name}"),
@@ -799,6 +803,65 @@ mod tests {
         assert_eq!(p.turns[0].time.as_deref(), Some("00:00:05"));
         assert!(speakers(&p).iter().all(|s| s.is_empty()));
         assert!(parse("").turns.is_empty());
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let pieces = [
+            "Interviewer",
+            ":",
+            "：",
+            " ",
+            "\r",
+            "\n",
+            "\r\n",
+            "[",
+            "]",
+            "(",
+            "00",
+            "1",
+            ":00",
+            "**",
+            "_",
+            "é",
+            "采访者",
+            "👍🏽",
+            "e\u{301}",
+            "-->",
+            "WEBVTT",
+            "<v",
+            ">",
+            "<",
+            "{\\",
+            "}",
+            "&amp;",
+            "NOTE",
+            ".",
+            ",",
+            "00:00:01.000",
+            "00:00:01,000",
+            "\u{feff}",
+            "\t",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = seed % 40;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[usize::try_from(seed).unwrap() % pieces.len()]);
+            }
+            let p = parse(&text);
+            assert!(p.turns.iter().all(|t| !t.text.contains('\r')), "{text:?}");
+            let _ = super::super::subtitles::parse_vtt(&text);
+            let _ = super::super::subtitles::parse_srt(&text);
+            let _ = leading_timestamp(&text);
+        }
     }
 
     #[test]

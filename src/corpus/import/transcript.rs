@@ -75,7 +75,7 @@ const ABBREVIATIONS: &[&str] = &[
 /// markup); Rev markers such as `[inaudible 00:06:59]` are rejected by them.
 const NOT_IN_LABEL: &[char] = &[
     ',', '?', '!', ';', '"', '“', '”', '„', '[', ']', '{', '}', '<', '>', '…', '。', '，', '？',
-    '！', '；', '、', '=', '|', '`', '*', '/', '\\', '@', '#', '~', '^', '$', '%', '+',
+    '！', '；', '、', '=', '|', '`', '*', '/', '\\', '@', '#', '~', '^', '$', '%', '+', ':', '：',
 ];
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
@@ -168,7 +168,7 @@ fn plausible_label(label: &str, rest: &str) -> bool {
 
 /// True when `label` is a role that is a speaker even if it occurs once: a role word
 /// with an optional number or letter (`Interviewer`, `Interviewer1`, `Speaker 2`,
-/// `Leader B`), `Unknown Speaker`, or a short code (`P3`, `R12`, `I`, `R`, `Q`, `A`).
+/// `Leader B`), `Unknown Speaker`, or a short code (`P3`, `R12`).
 pub(crate) fn is_known_role(label: &str) -> bool {
     let lower = label.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
@@ -190,7 +190,8 @@ fn is_role_word(w: &str) -> bool {
     ROLE_WORDS.contains(&base)
 }
 
-/// A one-letter code with an optional number: `p3`, `r12`, or one of `i r p q a`.
+/// A one-letter code with a number: `p3`, `r12` (single letters such as `I:` or `R:`
+/// count as labels only when they recur).
 fn is_short_code(w: &str) -> bool {
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
@@ -200,7 +201,7 @@ fn is_short_code(w: &str) -> bool {
     first.is_ascii_alphabetic()
         && digits.len() <= 3
         && digits.bytes().all(|b| b.is_ascii_digit())
-        && (!digits.is_empty() || "irpqa".contains(first))
+        && !digits.is_empty()
 }
 
 /// The labels accepted among candidates counted by lower-cased label: those that recur
@@ -282,7 +283,26 @@ fn line_label(line: &str) -> Option<(LabelCandidate<'_>, Option<&str>)> {
     {
         return Some((c, Some(time)));
     }
+    if let Some(found) = label_with_time(t) {
+        return Some(found);
+    }
     label_candidate(t).map(|c| (c, None))
+}
+
+/// A label followed by a timestamp in brackets before the colon, as Rev and Otter write
+/// them: `Speaker 1 (00:02):`, `Ana [01:02:03]:`.
+fn label_with_time(t: &str) -> Option<(LabelCandidate<'_>, Option<&str>)> {
+    let window = prefix(t, LABEL_SCAN_BYTES);
+    let open = window
+        .char_indices()
+        .find(|&(_, c)| c == '(' || c == '[')
+        .map(|(i, _)| i)?;
+    let (time, after) = leading_timestamp(t.get(open..)?)?;
+    let rest = after
+        .strip_prefix(':')
+        .or_else(|| after.strip_prefix('：'))?;
+    let label = t.get(..open)?.trim();
+    plausible_label(label, rest).then_some((LabelCandidate { label, rest }, Some(time)))
 }
 
 /// A turn being built.
@@ -744,6 +764,11 @@ mod tests {
         assert_eq!(p.turns[3].time, None);
         assert_eq!(p.turns[3].text, "Fine [00:22:00] yes.");
         // Label alone on its line, timestamp on the next line.
+        let p = parse("Speaker 1 (00:02):\nHi.\n\nSpeaker 2 [00:00:05]: Hello.\n");
+        assert_eq!(speakers(&p), ["Speaker 1", "Speaker 2"]);
+        assert_eq!(p.turns[0].time.as_deref(), Some("00:02"));
+        assert_eq!(p.turns[1].time.as_deref(), Some("00:00:05"));
+        assert_eq!(texts(&p), ["Hi.", "Hello."]);
         let p = parse("Speaker 1:\n(01:02) Hello\n");
         assert_eq!(p.turns[0].time.as_deref(), Some("01:02"));
         assert_eq!(p.turns[0].text, "Hello");

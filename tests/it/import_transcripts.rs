@@ -1,6 +1,7 @@
 //! Tests: import_transcripts — the transcript importer on files written here (outcomes,
 //! nothing written on a bad input, duplicate ids) and on the real transcripts of
 //! `../shared/data/transcripts` (speakers and turn counts checked by hand).
+#![allow(clippy::unwrap_used)] // tests may panic on unexpected results
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -181,12 +181,12 @@ fn import_transcripts_refuses_duplicate_ids() {
     };
     let err = import_transcripts(&project, &[a.clone(), b.clone()], &with_id).unwrap_err();
     assert!(err.to_string().contains("--id"), "{err}");
-    let report = import_transcripts(&project, &[b.clone()], &with_id).unwrap();
+    let report = import_transcripts(&project, std::slice::from_ref(&b), &with_id).unwrap();
     assert_eq!(report.added, ["transcripts/pilot"]);
     assert_eq!(files_in(&tdir), ["pilot.md"]);
 
     // The same id under another extension would give the corpus a duplicate document.
-    let report = import_transcripts(&project, &[a.clone()], &opts).unwrap();
+    let report = import_transcripts(&project, std::slice::from_ref(&a), &opts).unwrap();
     assert_eq!(report.added, ["transcripts/leader-1"]);
     let err = import_transcripts(&project, &[b], &opts)
         .unwrap_err()

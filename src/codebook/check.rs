@@ -167,12 +167,7 @@ fn check_file(path: &Path, text: &str, nodes: &mut Vec<Node>, problems: &mut Vec
     let value: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
+            let message = yaml_message(&e.to_string());
             let pos = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             problems.push(at(path, pos, format!("YAML syntax error: {message}")));
             return false;
@@ -577,7 +572,11 @@ fn check_tree(files: &[PathBuf], mut nodes: Vec<Node>, problems: &mut Vec<Proble
     let mut labels: HashMap<(Option<usize>, String), (usize, &'static str)> = HashMap::new();
     let mut keys: HashMap<char, usize> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
-        let Some(code) = node.code.as_ref().filter(|_| node.id.is_some()) else {
+        if !keep.get(i).copied().unwrap_or(false) {
+            // Left out (no id, a duplicate id, or below one): reported already.
+            continue;
+        }
+        let Some(code) = node.code.as_ref() else {
             continue;
         };
         let scope = dimension.get(i).copied().flatten();
@@ -677,6 +676,21 @@ fn check_tree(files: &[PathBuf], mut nodes: Vec<Node>, problems: &mut Vec<Proble
         codes.push(code);
     }
     Codebook::from_codes(codes, files.to_vec())
+}
+
+/// A yaml_serde message without its first ` at line N column M` (the problem's own
+/// position, shown in front), keeping any context such as `, while parsing a flow
+/// sequence at line 3 column 11`.
+fn yaml_message(message: &str) -> String {
+    let Some(start) = message.find(" at line ") else {
+        return message.to_string();
+    };
+    let head = message.get(..start).unwrap_or(message);
+    let tail = message.get(start..).unwrap_or("");
+    match tail.find(',') {
+        Some(comma) => format!("{head}{}", tail.get(comma..).unwrap_or("")),
+        None => head.to_string(),
+    }
 }
 
 /// The text of a mapping key.
@@ -837,6 +851,16 @@ mod tests {
         assert_eq!(suggest("descripton", &CODE_KEYS), Some("description"));
         assert_eq!(suggest("zzzzzz", &CODE_KEYS), None);
         assert!(valid_id("perf-debugging_2.0"));
+        assert_eq!(
+            yaml_message(
+                "did not find expected ',' or ']' at line 4 column 1, while parsing a flow sequence at line 3 column 11"
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence at line 3 column 11"
+        );
+        assert_eq!(
+            yaml_message("invalid type: string \"x\", expected a map at line 1 column 1"),
+            "invalid type: string \"x\", expected a map"
+        );
         assert!(!valid_id("perf debugging"));
         assert!(!valid_id("a/b"));
     }

@@ -298,10 +298,10 @@ fn flow_depth(s: &str, mut depth: usize) -> usize {
 /// The text of a scalar value as written on its line: unquoted, without a comment.
 fn scalar_text(value: &str) -> String {
     let v = value.trim();
-    if let Some(q @ ('"' | '\'')) = v.chars().next() {
-        if let Some(end) = v.get(1..).and_then(|rest| close_quote(rest, q)) {
-            return v.get(1..end).unwrap_or("").replace("''", "'");
-        }
+    if let Some(q @ ('"' | '\'')) = v.chars().next()
+        && let Some(end) = v.get(1..).and_then(|rest| close_quote(rest, q))
+    {
+        return v.get(1..end).unwrap_or("").replace("''", "'");
     }
     let v = match v.find(" #") {
         Some(i) => v.get(..i).unwrap_or(v),

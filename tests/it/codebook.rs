@@ -52,6 +52,23 @@ fn codebook_shipped_checks_clean() {
 }
 
 #[test]
+fn codebook_shipped_positions_point_at_each_id() {
+    let (_tmp, dir) = shipped_copy();
+    let book = Codebook::load(&dir).expect("load");
+    let text = std::fs::read_to_string(shipped()).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    for code in &book.codes {
+        let line = lines.get(code.line - 1).copied().unwrap_or("");
+        assert!(
+            line.trim_start().trim_start_matches("- ") == format!("id: {}", code.id),
+            "{} points at line {}: {line:?}",
+            code.id,
+            code.line
+        );
+    }
+}
+
+#[test]
 fn codebook_shipped_has_the_instrument_dimensions() {
     let (_tmp, dir) = shipped_copy();
     let book = Codebook::load(&dir).expect("load");

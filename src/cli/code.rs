@@ -75,14 +75,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         memo: args.memo.clone(),
         star: args.star,
     };
-    let coding =
-        build(&study, &mut writer, &request).map_err(|m| CliError::Gloss(gloss::Error::Input(m)))?;
+    let coding = build(&study, &mut writer, &request)
+        .map_err(|m| CliError::Gloss(gloss::Error::Input(m)))?;
     let id = coding.id.clone();
     save(&mut writer, coding.clone())?;
     if ctx.json {
         return print_json(&coding);
     }
-    println!(
+    outln!(
         "{id}: {} on {} turn {} “{}”",
         coding.code,
         coding.doc,

@@ -29,13 +29,13 @@ pub fn run(ctx: &Ctx, action: &Action) -> CliResult {
                     &serde_json::json!({ "problems": list, "codes": codebook.map(|c| c.codes.len()) }),
                 )?;
             } else if problems.is_empty() {
-                println!(
+                outln!(
                     "codebook OK: {} codes",
                     codebook.map_or(0, |c| c.codes.len())
                 );
             } else {
                 for p in &problems {
-                    println!("{p}");
+                    outln!("{p}");
                 }
             }
             if problems.is_empty() {
@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, action: &Action) -> CliResult {
                     .collect();
                 return print_json(&codes);
             }
-            print!("{}", codebook.render_tree(&counts));
+            outln!("{}", codebook.render_tree(&counts).trim_end());
             Ok(())
         }
     }

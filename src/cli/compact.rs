@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "coder": coder, "folded": lines }));
     }
-    println!(
+    outln!(
         "folded {lines} journal lines into {}",
         project
             .relative(&coding_path(&project.coding_dir(), &coder))

@@ -163,11 +163,10 @@ pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
     if ctx.json {
         return print_json(&report);
     }
-    print_report(&report);
-    Ok(())
+    print_report(&report)
 }
 
-fn print_report(report: &ImportReport) {
+fn print_report(report: &ImportReport) -> CliResult {
     let list = |ids: &[String]| -> String {
         if ids.len() <= 5 {
             ids.join(", ")
@@ -175,7 +174,7 @@ fn print_report(report: &ImportReport) {
             format!("{}, … and {} more", ids[..4].join(", "), ids.len() - 4)
         }
     };
-    println!(
+    outln!(
         "{} added, {} updated, {} unchanged{}",
         report.added.len(),
         report.updated.len(),
@@ -187,9 +186,10 @@ fn print_report(report: &ImportReport) {
         }
     );
     if !report.added.is_empty() {
-        println!("  added: {}", list(&report.added));
+        outln!("  added: {}", list(&report.added));
     }
     if !report.updated.is_empty() {
-        println!("  updated (codings re-anchored): {}", list(&report.updated));
+        outln!("  updated (codings re-anchored): {}", list(&report.updated));
     }
+    Ok(())
 }

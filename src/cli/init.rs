@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "project": dir, "created": created }));
     }
-    println!("Created gloss project {name:?} in {}", dir.display());
-    println!("Next: put a codebook in codebooks/, then `gloss import transcript FILE...`");
+    outln!("Created gloss project {name:?} in {}", dir.display());
+    outln!("Next: put a codebook in codebooks/, then `gloss import transcript FILE...`");
     Ok(())
 }

@@ -43,9 +43,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         .max()
         .unwrap_or(2)
         .max(2);
-    println!(
+    outln!(
         "{:<width$}  {:<10}  {:>5}  {:<11}  {:>7}  {:>7}  title",
-        "id", "kind", "turns", "status", "codings", "records"
+        "id",
+        "kind",
+        "turns",
+        "status",
+        "codings",
+        "records"
     );
     for r in &rows {
         let status = if r.excluded.is_some() {
@@ -53,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         } else {
             r.progress.label()
         };
-        println!(
+        outln!(
             "{:<width$}  {:<10}  {:>5}  {:<11}  {:>7}  {:>7}  {}",
             r.id,
             r.kind.name(),
@@ -64,6 +69,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             gloss::textio::sanitize_line(&r.title)
         );
     }
-    println!("{} documents (coder {coder})", rows.len());
+    outln!("{} documents (coder {coder})", rows.len());
     Ok(())
 }

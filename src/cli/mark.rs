@@ -42,6 +42,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "doc": id, "coder": coder, "progress": progress }));
     }
-    println!("{id}: {} (coder {coder})", progress.label());
+    outln!("{id}: {} (coder {coder})", progress.label());
     Ok(())
 }

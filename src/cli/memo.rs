@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "memo": what, "text": text }));
     }
-    println!(
+    outln!(
         "memo {} on {what}",
         if text.is_empty() { "removed" } else { "saved" }
     );

@@ -1,6 +1,14 @@
 //! The command line: global options, one module per subcommand (each an `Args` struct
 //! whose doc comments are its help, and a `run`), and the shared context they use.
 
+/// `println!` that returns an error on a closed pipe instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+
 mod code;
 mod codebook;
 mod compact;
@@ -135,7 +143,7 @@ impl Ctx {
         })
     }
 
-    /// The coder: `--coder`, `$GLOSS_CODER`, `coder:` in the user's own config, `$USER`.
+    /// The coder: `--coder`, `$GLOSS_CODER`, `coder:` in the user's own config, `$USER`/`$LOGNAME`.
     pub fn coder(&self) -> CliResult<String> {
         let from_env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let coder = self
@@ -144,6 +152,7 @@ impl Ctx {
             .or_else(|| from_env("GLOSS_CODER"))
             .or_else(user_config_coder)
             .or_else(|| from_env("USER"))
+            .or_else(|| from_env("LOGNAME"))
             .ok_or_else(|| {
                 CliError::Usage("no coder name: pass --coder NAME or set GLOSS_CODER".into())
             })?;

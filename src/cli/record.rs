@@ -237,12 +237,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             .iter()
             .map(|(d, v)| format!("{d}={}", v.join(",")))
             .collect();
-        println!("{doc_id} record {}: {}", r.number, values.join("  "));
+        outln!("{doc_id} record {}: {}", r.number, values.join("  "));
     } else if args.delete {
-        println!("{doc_id}: record deleted");
+        outln!("{doc_id}: record deleted");
     }
     if let Some(reason) = &new_status.excluded {
-        println!("{doc_id}: excluded ({reason})");
+        outln!("{doc_id}: excluded ({reason})");
     }
     Ok(())
 }

@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "removed": id, "entries_kept": kept }));
     }
-    println!(
+    outln!(
         "removed {id}; {kept} codings/records/statuses on it are kept and listed by `gloss status`"
     );
     Ok(())

@@ -70,9 +70,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "renamed": old, "to": new }));
     }
-    println!("renamed {old} to {new}; its codings follow it");
+    outln!("renamed {old} to {new}; its codings follow it");
     if project.config.attributes.contains_key(&old) {
-        println!("note: gloss.yaml still lists attributes under {old}; move them to {new} by hand");
+        outln!("note: gloss.yaml still lists attributes under {old}; move them to {new} by hand");
     }
     Ok(())
 }

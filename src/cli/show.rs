@@ -20,9 +20,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(doc);
     }
-    println!("{}  ({}) {}", doc.id, doc.kind, sanitize_line(&doc.title));
+    outln!("{}  ({}) {}", doc.id, doc.kind, sanitize_line(&doc.title));
     for (k, v) in &doc.attributes {
-        println!("  {k}: {}", sanitize_line(&v.to_string()));
+        outln!("  {k}: {}", sanitize_line(&v.to_string()));
     }
     for (i, turn) in doc.turns.iter().enumerate() {
         let who = project.speaker(&doc.id, &turn.speaker);
@@ -35,14 +35,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             .as_deref()
             .map(|t| format!(" [{t}]"))
             .unwrap_or_default();
-        println!(
+        outln!(
             "\n[{}] {}{alias} ({}){time}",
             i + 1,
             sanitize_line(&turn.speaker),
             who.role.unwrap_or_default()
         );
         for line in turn.text.lines() {
-            println!("  {}", sanitize_line(line));
+            outln!("  {}", sanitize_line(line));
         }
     }
     Ok(())

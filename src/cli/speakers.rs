@@ -91,12 +91,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&rows);
     }
-    println!(
+    outln!(
         "{:<24} {:>6}  {:<12} role",
-        "speaker", "turns", "participant"
+        "speaker",
+        "turns",
+        "participant"
     );
     for r in &rows {
-        println!(
+        outln!(
             "{:<24} {:>6}  {:<12} {}",
             sanitize_line(r["speaker"].as_str().unwrap_or("")),
             r["turns"],

@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&summary);
     }
-    println!(
+    outln!(
         "{}  ({})",
         sanitize_line(&summary.name),
         study.project.root.display()
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
         .iter()
         .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
         .collect();
-    println!(
+    outln!(
         "documents: {}{}",
         summary.total_documents,
         if kinds.is_empty() {
@@ -37,38 +37,54 @@ pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
             format!(" ({})", kinds.join(", "))
         }
     );
-    println!("codebook:  {} codes", summary.codes);
+    outln!("codebook:  {} codes", summary.codes);
     if summary.coders.is_empty() {
-        println!("coders:    none yet");
+        outln!("coders:    none yet");
     } else {
-        println!(
+        outln!(
             "\n{:<16} {:>8} {:>8} {:>9} {:>6} {:>12} {:>6}",
-            "coder", "codings", "records", "excluded", "done", "in progress", "memos"
+            "coder",
+            "codings",
+            "records",
+            "excluded",
+            "done",
+            "in progress",
+            "memos"
         );
         for (coder, s) in &summary.coders {
-            println!(
+            outln!(
                 "{:<16} {:>8} {:>8} {:>9} {:>6} {:>12} {:>6}",
-                coder, s.codings, s.records, s.excluded, s.done, s.in_progress, s.memos
+                coder,
+                s.codings,
+                s.records,
+                s.excluded,
+                s.done,
+                s.in_progress,
+                s.memos
             );
         }
     }
     if summary.moved > 0 {
-        println!(
+        outln!(
             "\n{} codings re-anchored after their document's text changed",
             summary.moved
         );
     }
     if summary.problems.is_empty() {
-        println!("\nno orphaned or dangling codings");
+        outln!("\nno orphaned or dangling codings");
     } else {
-        println!(
+        outln!(
             "\n{} codings need attention (kept, never dropped):",
             summary.problems.len()
         );
         for p in &summary.problems {
-            println!(
+            outln!(
                 "  {:<9} {:<14} {:<10} {}: {}",
-                p.kind, p.id, p.coder, p.doc, p.message
+                p.kind,
+                p.id,
+                p.coder,
+                p.doc,
+                p.message
             );
         }
     }

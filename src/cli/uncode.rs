@@ -44,6 +44,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if ctx.json {
         return print_json(&serde_json::json!({ "removed": args.ids }));
     }
-    println!("removed {}", args.ids.join(", "));
+    outln!("removed {}", args.ids.join(", "));
     Ok(())
 }

@@ -42,6 +42,7 @@ struct Header {
 
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // ops are short-lived; boxing would only add noise
 pub enum Op {
     /// Sets the entry with this entry's key.
     #[serde(rename = "put")]

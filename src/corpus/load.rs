@@ -179,7 +179,16 @@ impl Project {
             .or_else(|| self.config.participants.get(label).cloned());
         let role = mapped.role.or_else(|| {
             let lower = label.to_lowercase();
-            Some(if lower.starts_with("interviewer") {
+            const INTERVIEWER: [&str; 7] = [
+                "interviewer",
+                "entrevistador",
+                "moderator",
+                "intervieweur",
+                "enquêteur",
+                "interviewerin",
+                "采访者",
+            ];
+            Some(if INTERVIEWER.iter().any(|w| lower.starts_with(w)) {
                 "interviewer".to_string()
             } else {
                 "participant".to_string()

@@ -13,7 +13,10 @@ fn usage_errors_exit_2_and_bad_input_exits_1() {
     assert_eq!(out.status.code(), Some(2));
     let (out, _, stderr) = run(gloss(tmp.path()).args(["show", "transcripts/nothing"]));
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr.trim(), "gloss: no document \"transcripts/nothing\" in this project; `gloss list` shows the ids");
+    assert_eq!(
+        stderr.trim(),
+        "gloss: no document \"transcripts/nothing\" in this project; `gloss list` shows the ids"
+    );
     let (out, _, _) = run(gloss(tmp.path()).args(["list", "--kind", "poem"]));
     assert_eq!(out.status.code(), Some(2));
 }
@@ -30,12 +33,24 @@ fn outside_a_project_the_error_says_to_run_init() {
 fn init_creates_the_project_layout_and_refuses_to_run_twice() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("study");
-    let (out, _, stderr) = run(gloss(tmp.path()).args(["init", "study", "--name", "Reengineering"]));
+    let (out, _, stderr) =
+        run(gloss(tmp.path()).args(["init", "study", "--name", "Reengineering"]));
     assert!(out.status.success(), "{stderr}");
-    for sub in ["codebooks", "transcripts", "issues", "surveys", "coding", ".gloss"] {
+    for sub in [
+        "codebooks",
+        "transcripts",
+        "issues",
+        "surveys",
+        "coding",
+        ".gloss",
+    ] {
         assert!(dir.join(sub).is_dir(), "{sub} missing");
     }
-    assert!(fs::read_to_string(dir.join(".gitignore")).expect("gitignore").contains("/.gloss/"));
+    assert!(
+        fs::read_to_string(dir.join(".gitignore"))
+            .expect("gitignore")
+            .contains("/.gloss/")
+    );
     let (out, _, _) = run(gloss(tmp.path()).args(["init", "study"]));
     assert_eq!(out.status.code(), Some(1));
 }
@@ -49,14 +64,18 @@ fn the_coder_comes_from_flag_then_env_then_user_config_then_user() {
     fs::write(home.join(".config/gloss/config.yaml"), "coder: carol\n").expect("config");
     let coder_of = |cmd: &mut std::process::Command| -> String {
         let (_, stdout, stderr) = run(cmd.args(["mark", "transcripts/p1", "done", "--json"]));
-        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
         v["coder"].as_str().unwrap_or_default().to_string()
     };
     assert_eq!(coder_of(gloss(dir).args(["--coder", "alice"])), "alice");
     assert_eq!(coder_of(&mut gloss(dir)), "tester");
     assert_eq!(coder_of(gloss(dir).env_remove("GLOSS_CODER")), "carol");
     fs::remove_file(home.join(".config/gloss/config.yaml")).expect("rm");
-    assert_eq!(coder_of(gloss(dir).env_remove("GLOSS_CODER").env("USER", "dave")), "dave");
+    assert_eq!(
+        coder_of(gloss(dir).env_remove("GLOSS_CODER").env("USER", "dave")),
+        "dave"
+    );
 }
 
 #[test]
@@ -71,15 +90,27 @@ fn no_command_prints_the_status() {
 fn speakers_are_mapped_per_document() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    let (out, _, stderr) = run(gloss(dir).args(["speakers", "transcripts/p1", "--set", "P1=P4:participant"]));
+    let (out, _, stderr) =
+        run(gloss(dir).args(["speakers", "transcripts/p1", "--set", "P1=P4:participant"]));
     assert!(out.status.success(), "{stderr}");
     let (_, stdout, _) = run(gloss(dir).args(["speakers", "transcripts/p1", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
-    let p1 = v.as_array().expect("list").iter().find(|s| s["speaker"] == "P1").expect("P1");
+    let p1 = v
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|s| s["speaker"] == "P1")
+        .expect("P1");
     assert_eq!(p1["participant"], "P4");
-    let interviewer = v.as_array().expect("list").iter().find(|s| s["speaker"] == "Interviewer").expect("I");
+    let interviewer = v
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|s| s["speaker"] == "Interviewer")
+        .expect("I");
     assert_eq!(interviewer["role"], "interviewer");
-    let (out, _, stderr) = run(gloss(dir).args(["speakers", "transcripts/p1", "--set", "Nobody=P9"]));
+    let (out, _, stderr) =
+        run(gloss(dir).args(["speakers", "transcripts/p1", "--set", "Nobody=P9"]));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("has no speaker \"Nobody\""), "{stderr}");
 }

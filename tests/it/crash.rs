@@ -32,7 +32,9 @@ impl Rng {
     }
 }
 
-const WORDS: [&str; 8] = ["loss", "weights", "epoch", "NaN", "layer", "GPU", "paper", "port"];
+const WORDS: [&str; 8] = [
+    "loss", "weights", "epoch", "NaN", "layer", "GPU", "paper", "port",
+];
 
 fn seed_large_file(dir: &std::path::Path, n: usize) {
     let mut file = CoderFile {
@@ -46,14 +48,21 @@ fn seed_large_file(dir: &std::path::Path, n: usize) {
             start: Position::new(0, 0),
             end: Position::new(0, 4),
             code: "perf".into(),
-            anchor: Anchor { quote: "loss".into(), before: String::new(), after: " weights".into() },
-            memo: Some(format!("seeded memo {i} to make the file larger than a toy")),
+            anchor: Anchor {
+                quote: "loss".into(),
+                before: String::new(),
+                after: " weights".into(),
+            },
+            memo: Some(format!(
+                "seeded memo {i} to make the file larger than a toy"
+            )),
             star: false,
             batch: None,
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
         };
-        file.entries.insert(coding_key(&coding.id), Entry::Coding(coding));
+        file.entries
+            .insert(coding_key(&coding.id), Entry::Coding(coding));
     }
     std::fs::write(coding_path(dir, "crash"), render(&file)).expect("seed");
 }
@@ -62,7 +71,10 @@ fn seed_large_file(dir: &std::path::Path, n: usize) {
 fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
     let tmp = new_project();
     let root = tmp.path();
-    let text = (0..400).map(|i| WORDS[i % WORDS.len()]).collect::<Vec<_>>().join(" ");
+    let text = (0..400)
+        .map(|i| WORDS[i % WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ");
     std::fs::write(root.join("transcripts/t.txt"), format!("P1: {text}\n")).expect("transcript");
     std::fs::write(
         root.join("codebooks/c.yaml"),
@@ -83,7 +95,10 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
         });
     eprintln!("crash test seed: GLOSS_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
-    let runs = std::env::var("GLOSS_CRASH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(220);
+    let runs = std::env::var("GLOSS_CRASH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(220);
 
     // id → quote of every acknowledged coding, across all runs.
     let mut acknowledged: BTreeMap<String, String> = BTreeMap::new();
@@ -91,7 +106,11 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
     let mut total_acks = 0;
     for run in 0..runs {
         // Every third run compacts on nearly every change, so kills land in compactions.
-        let compact_after = if run % 3 == 0 { 1 + rng.below(3) } else { 20 + rng.below(200) };
+        let compact_after = if run % 3 == 0 {
+            1 + rng.below(3)
+        } else {
+            20 + rng.below(200)
+        };
         let mut child = Command::new(gloss_bin())
             .args(["code", "--batch", "-"])
             .current_dir(root)
@@ -138,7 +157,11 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
         // A random extra delay puts the kill at an arbitrary instant: 0–3 ms after an
         // acknowledgement, or 0–150 ms in the runs that compact on every change (a
         // compaction of the 20k-coding file takes tens of milliseconds).
-        let delay = if compact_after <= 3 { rng.below(150_000) } else { rng.below(3000) };
+        let delay = if compact_after <= 3 {
+            rng.below(150_000)
+        } else {
+            rng.below(3000)
+        };
         std::thread::sleep(Duration::from_micros(delay));
         let _ = child.kill();
         let mut stderr = String::new();
@@ -147,21 +170,31 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
             let _ = e.read_to_string(&mut stderr);
         }
         let _ = child.wait();
-        assert!(!stderr.contains("gloss:"), "run {run}: gloss failed: {stderr}");
+        assert!(
+            !stderr.contains("gloss:"),
+            "run {run}: gloss failed: {stderr}"
+        );
         let _ = reader.join();
         let _ = writer.join();
         acks.extend(rx.try_iter());
         if std::fs::read_dir(&coding_dir)
             .expect("coding dir")
             .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".crash.jsonl.tmp"))
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".crash.jsonl.tmp")
+            })
         {
             killed_in_compaction += 1;
         }
         for ack in &acks {
             let mut parts = ack.split_whitespace();
             assert_eq!(parts.next(), Some("ok"), "unexpected output {ack:?}");
-            let line: usize = parts.next().and_then(|n| n.parse().ok()).expect("line number");
+            let line: usize = parts
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("line number");
             let id = parts.next().expect("id").to_string();
             acknowledged.insert(id, quotes[line - 1].clone());
         }
@@ -171,15 +204,25 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
             .unwrap_or_else(|e| panic!("run {run} (seed {seed}): coding file does not parse: {e}"));
         for (id, quote) in &acknowledged {
             match data.entries.get(&coding_key(id)) {
-                Some(Entry::Coding(c)) => assert_eq!(&c.anchor.quote, quote, "run {run}: coding {id} changed"),
-                other => panic!("run {run} (seed {seed}): acknowledged coding {id} lost: {other:?}"),
+                Some(Entry::Coding(c)) => {
+                    assert_eq!(&c.anchor.quote, quote, "run {run}: coding {id} changed")
+                }
+                other => {
+                    panic!("run {run} (seed {seed}): acknowledged coding {id} lost: {other:?}")
+                }
             }
         }
-        assert!(data.entries.len() >= 20_000, "run {run}: seeded codings lost");
+        assert!(
+            data.entries.len() >= 20_000,
+            "run {run}: seeded codings lost"
+        );
     }
     eprintln!(
         "crash test: {runs} kills, {total_acks} acknowledged codings kept, {killed_in_compaction} kills during a compaction"
     );
     assert!(total_acks > 0, "no coding was ever acknowledged");
-    assert!(killed_in_compaction > 0, "no kill landed during a compaction; the test did not test it");
+    assert!(
+        killed_in_compaction > 0,
+        "no kill landed during a compaction; the test did not test it"
+    );
 }

@@ -159,7 +159,7 @@ fn import_reimport_is_unchanged_then_updated_and_keeps_other_docs() {
         &format!("{}\n{}\n", rest_issue(2, "b", ""), rest_issue(1, "a", "")),
     );
     let opts = IssueImportOptions::default();
-    let r1 = import_issues(&open(proj.path()), &[f.clone()], &opts).unwrap();
+    let r1 = import_issues(&open(proj.path()), std::slice::from_ref(&f), &opts).unwrap();
     assert_eq!(r1.added, ["issues/acme/widgets#1", "issues/acme/widgets#2"]);
     let before = snapshot(proj.path());
     let r2 = import_issues(&open(proj.path()), &[f], &opts).unwrap();
@@ -215,7 +215,7 @@ fn import_mapped_csv_and_threads_csv_by_header() {
         map: Some(ColumnMap::parse("thread=n,author=who,body=text,time=when,title=head").unwrap()),
         ..Default::default()
     };
-    let report = import_issues(&open(proj.path()), &[f.clone()], &opts).unwrap();
+    let report = import_issues(&open(proj.path()), std::slice::from_ref(&f), &opts).unwrap();
     assert_eq!(report.added, ["issues/acme/forum#7", "issues/acme/forum#8"]);
     let d = docs(proj.path(), "issues/acme/forum.jsonl");
     assert_eq!(d[0].title, "Title seven");
@@ -237,7 +237,7 @@ fn import_mapped_csv_and_threads_csv_by_header() {
     );
     let report = import_issues(
         &open(proj.path()),
-        &[t.clone()],
+        std::slice::from_ref(&t),
         &IssueImportOptions::default(),
     )
     .unwrap();
@@ -273,7 +273,7 @@ fn import_filters_count_skipped_records() {
     );
     let run = |opts: IssueImportOptions| {
         let proj = common::new_project();
-        let r = import_issues(&open(proj.path()), &[f.clone()], &opts).unwrap();
+        let r = import_issues(&open(proj.path()), std::slice::from_ref(&f), &opts).unwrap();
         (r.added.len(), r.skipped)
     };
     assert_eq!(run(IssueImportOptions::default()), (3, 1));
@@ -311,7 +311,7 @@ fn import_bad_inputs_leave_the_project_untouched() {
     );
     import_issues(
         &open(proj.path()),
-        &[good.clone()],
+        std::slice::from_ref(&good),
         &IssueImportOptions::default(),
     )
     .unwrap();
@@ -402,7 +402,7 @@ fn import_real_huggingface_rest_jsonl() {
     let proj = common::new_project();
     let r = import_issues(
         &open(proj.path()),
-        &[file.clone()],
+        std::slice::from_ref(&file),
         &IssueImportOptions::default(),
     )
     .unwrap();
@@ -450,7 +450,7 @@ fn import_real_threads_csvs() {
     let proj = common::new_project();
     let r = import_issues(
         &open(proj.path()),
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         &IssueImportOptions::default(),
     )
     .unwrap();

@@ -58,7 +58,7 @@ fn import_survey_rows_as_documents() {
     let input = tempfile::tempdir().unwrap();
     let f = write(input.path(), "Exit Survey 2024.csv", EXIT);
     let o = opts(&["Why did you leave?", "What would bring you back?"]);
-    let r = import_survey(&open(proj.path()), &[f.clone()], &o).unwrap();
+    let r = import_survey(&open(proj.path()), std::slice::from_ref(&f), &o).unwrap();
     assert_eq!(
         r.added,
         [
@@ -109,7 +109,7 @@ fn import_survey_with_id_column_and_name() {
     let proj = common::new_project();
     let input = tempfile::tempdir().unwrap();
     let f = write(input.path(), "s.csv", "Participant,Q1\nP-1,yes\n");
-    let err = import_survey(&open(proj.path()), &[f.clone()], &opts(&["Q1"]))
+    let err = import_survey(&open(proj.path()), std::slice::from_ref(&f), &opts(&["Q1"]))
         .unwrap_err()
         .to_string();
     assert!(
@@ -132,7 +132,7 @@ fn import_survey_bad_inputs_leave_the_project_untouched() {
     let input = tempfile::tempdir().unwrap();
     let good = write(input.path(), "exit.csv", EXIT);
     let o = opts(&["Why did you leave?"]);
-    import_survey(&open(proj.path()), &[good.clone()], &o).unwrap();
+    import_survey(&open(proj.path()), std::slice::from_ref(&good), &o).unwrap();
     let before = snapshot(proj.path());
     let changed = write(input.path(), "other.csv", "id,Why did you leave?\nX1,pay\n");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![

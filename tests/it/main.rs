@@ -1,5 +1,8 @@
 //! gloss's integration tests, built into one test binary (as ripgrep does).
 
+// Tests may unwrap: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 mod cli;

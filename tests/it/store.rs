@@ -63,10 +63,28 @@ fn resolved(root: &Path) -> Vec<(String, Resolved)> {
 fn code_uncode_and_record_are_saved_and_listed() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    let (out, stdout, stderr) = run(gloss(dir).args(["code", "transcripts/p1", "perf debugging", "--turn", "2", "--quote", "went to NaN"]));
+    let (out, stdout, stderr) = run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf debugging",
+        "--turn",
+        "2",
+        "--quote",
+        "went to NaN",
+    ]));
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.starts_with("tester-1: perf on transcripts/p1 turn 2"), "{stdout}");
-    let (out, _, stderr) = run(gloss(dir).args(["record", "transcripts/p1", "--set", "DL stage=Training", "--set", "impact=crash,hang"]));
+    assert!(
+        stdout.starts_with("tester-1: perf on transcripts/p1 turn 2"),
+        "{stdout}"
+    );
+    let (out, _, stderr) = run(gloss(dir).args([
+        "record",
+        "transcripts/p1",
+        "--set",
+        "DL stage=Training",
+        "--set",
+        "impact=crash,hang",
+    ]));
     assert!(out.status.success(), "{stderr}");
     let (_, stdout, _) = run(gloss(dir).args(["list", "--json"]));
     let rows: serde_json::Value = serde_json::from_str(&stdout).expect("json");
@@ -75,10 +93,18 @@ fn code_uncode_and_record_are_saved_and_listed() {
     assert_eq!(rows[0]["progress"], "in-progress");
     // A one-valued dimension refuses two values, and nothing changes.
     let before = fs::read(dir.join("coding/tester.journal")).expect("journal");
-    let (out, _, stderr) = run(gloss(dir).args(["record", "transcripts/p1", "--set", "stage=training,environment"]));
+    let (out, _, stderr) = run(gloss(dir).args([
+        "record",
+        "transcripts/p1",
+        "--set",
+        "stage=training,environment",
+    ]));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("takes one value"), "{stderr}");
-    assert_eq!(fs::read(dir.join("coding/tester.journal")).expect("journal"), before);
+    assert_eq!(
+        fs::read(dir.join("coding/tester.journal")).expect("journal"),
+        before
+    );
     let (out, _, _) = run(gloss(dir).args(["uncode", "tester-1"]));
     assert!(out.status.success());
     let (_, stdout, _) = run(gloss(dir).args(["status", "--json"]));
@@ -93,10 +119,31 @@ fn a_second_writer_for_the_same_coder_is_refused_other_coders_are_not() {
     let dir = tmp.path();
     let project = Project::open(dir).expect("open");
     let _held = gloss::coding::store::Writer::open(&project, "tester").expect("lock");
-    let (out, _, stderr) = run(gloss(dir).args(["code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    let (out, _, stderr) = run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("coder tester is already writing in another gloss process"), "{stderr}");
-    let (out, _, stderr) = run(gloss(dir).args(["--coder", "bob", "code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    assert!(
+        stderr.contains("coder tester is already writing in another gloss process"),
+        "{stderr}"
+    );
+    let (out, _, stderr) = run(gloss(dir).args([
+        "--coder",
+        "bob",
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
     assert!(out.status.success(), "{stderr}");
 }
 
@@ -107,28 +154,63 @@ fn a_coding_file_with_conflict_markers_is_refused_and_left_alone() {
     let path = dir.join("coding/tester.jsonl");
     let text = "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"tester\"}\n<<<<<<< HEAD\n=======\n>>>>>>> theirs\n";
     fs::write(&path, text).expect("write");
-    let (out, _, stderr) = run(gloss(dir).args(["code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
+    let (out, _, stderr) = run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("coding/tester.jsonl:2: git conflict marker"), "{stderr}");
+    assert!(
+        stderr.contains("coding/tester.jsonl:2: git conflict marker"),
+        "{stderr}"
+    );
     assert_eq!(fs::read_to_string(&path).expect("read"), text);
-    assert!(!dir.join("coding/tester.journal").exists() || fs::read(dir.join("coding/tester.journal")).expect("j").is_empty());
+    assert!(
+        !dir.join("coding/tester.journal").exists()
+            || fs::read(dir.join("coding/tester.journal"))
+                .expect("j")
+                .is_empty()
+    );
 }
 
 #[test]
 fn removed_document_keeps_its_codings_as_dangling_and_rename_carries_them() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    run(gloss(dir).args(["code", "transcripts/p1", "perf", "--turn", "2", "--quote", "NaN"]));
-    let (out, _, stderr) = run(gloss(dir).args(["rename", "transcripts/p1", "transcripts/participant1"]));
+    run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
+    let (out, _, stderr) =
+        run(gloss(dir).args(["rename", "transcripts/p1", "transcripts/participant1"]));
     assert!(out.status.success(), "{stderr}");
     let r = resolved(dir);
-    assert!(matches!(r[0].1, Resolved::Placed { moved: false, .. }), "{r:?}");
+    assert!(
+        matches!(r[0].1, Resolved::Placed { moved: false, .. }),
+        "{r:?}"
+    );
     let (out, stdout, _) = run(gloss(dir).args(["remove", "transcripts/participant1"]));
     assert!(out.status.success());
-    assert!(stdout.contains("1 codings/records/statuses on it are kept") || stdout.contains("2 codings/records/statuses"), "{stdout}");
+    assert!(
+        stdout.contains("1 codings/records/statuses on it are kept")
+            || stdout.contains("2 codings/records/statuses"),
+        "{stdout}"
+    );
     let (out, stdout, _) = run(gloss(dir).args(["status"]));
     assert!(out.status.success());
-    assert!(stdout.contains("dangling") && stdout.contains("tester-1"), "{stdout}");
+    assert!(
+        stdout.contains("dangling") && stdout.contains("tester-1"),
+        "{stdout}"
+    );
     let data = gloss::coding::store::read_coder(&dir.join("coding"), "tester").expect("read");
     assert!(data.entries.contains_key("coding tester-1"));
 }
@@ -158,20 +240,38 @@ fn codings_on_a_real_transcript_are_reanchored_or_orphaned_after_edits() {
             // same context around the quote.
             let s = t.text.split(". ").find(|s| {
                 let at = t.text.find(*s).unwrap_or(0);
-                s.len() > 40 && at > 45 && at + s.len() + 45 < t.text.len() && t.text.matches(*s).count() == 1
+                s.len() > 40
+                    && at > 45
+                    && at + s.len() + 45 < t.text.len()
+                    && t.text.matches(*s).count() == 1
             })?;
             (original.matches(s).count() == 1).then(|| (i, s.to_string()))
         })
         .expect("a unique sentence");
-    let (out, _, stderr) = run(gloss(dir).args(["code", "transcripts/leader1", "perf", "--turn", &(turn + 1).to_string(), "--quote", &quote]));
+    let (out, _, stderr) = run(gloss(dir).args([
+        "code",
+        "transcripts/leader1",
+        "perf",
+        "--turn",
+        &(turn + 1).to_string(),
+        "--quote",
+        &quote,
+    ]));
     assert!(out.status.success(), "{stderr}");
 
     // 1. Text inserted before the quote: the coding moves with its text.
-    let newline = if original.contains("\r\n") { "\r\n" } else { "\n" };
-    let inserted = format!("Interviewer:{newline}A new opening question.{newline}{newline}{original}");
+    let newline = if original.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let inserted =
+        format!("Interviewer:{newline}A new opening question.{newline}{newline}{original}");
     fs::write(&target, &inserted).expect("edit");
     let r = resolved(dir);
-    let Resolved::Placed { start, moved, .. } = r[0].1 else { panic!("{r:?}") };
+    let Resolved::Placed { start, moved, .. } = r[0].1 else {
+        panic!("{r:?}")
+    };
     assert!(moved);
     assert_eq!(start.turn, turn + 1, "moved to the shifted turn");
 
@@ -180,17 +280,27 @@ fn codings_on_a_real_transcript_are_reanchored_or_orphaned_after_edits() {
     fs::write(&target, &changed).expect("edit");
     assert!(matches!(resolved(dir)[0].1, Resolved::Orphaned(_)));
     let (_, stdout, _) = run(gloss(dir).args(["status"]));
-    assert!(stdout.contains("orphaned") && stdout.contains("tester-1"), "{stdout}");
+    assert!(
+        stdout.contains("orphaned") && stdout.contains("tester-1"),
+        "{stdout}"
+    );
 
     // 3. The whole turn duplicated right after itself, and text inserted before both:
     //    the quote now occurs twice with the same context on both sides — orphaned, not
     //    put on the first match.
     let turn_text = &doc.turns[turn].text;
-    let duplicated = inserted.replacen(turn_text, &format!("{turn_text}{newline}{newline}{turn_text}"), 1);
+    let duplicated = inserted.replacen(
+        turn_text,
+        &format!("{turn_text}{newline}{newline}{turn_text}"),
+        1,
+    );
     fs::write(&target, &duplicated).expect("edit");
     let r = resolved(dir);
     assert!(
-        matches!(r[0].1, Resolved::Orphaned(gloss::coding::anchor::Orphan::Ambiguous(2))),
+        matches!(
+            r[0].1,
+            Resolved::Orphaned(gloss::coding::anchor::Orphan::Ambiguous(2))
+        ),
         "{r:?}"
     );
 
@@ -200,5 +310,8 @@ fn codings_on_a_real_transcript_are_reanchored_or_orphaned_after_edits() {
 
     // Restoring the text brings the coding back in place.
     fs::write(&target, &original).expect("restore");
-    assert!(matches!(resolved(dir)[0].1, Resolved::Placed { moved: false, .. }));
+    assert!(matches!(
+        resolved(dir)[0].1,
+        Resolved::Placed { moved: false, .. }
+    ));
 }

@@ -114,3 +114,73 @@ fn speakers_are_mapped_per_document() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("has no speaker \"Nobody\""), "{stderr}");
 }
+
+#[test]
+fn a_50_mb_file_without_newlines_imports_as_one_turn_with_a_warning() {
+    let tmp = new_project();
+    let words = ["model ", "loss ", "the ", "weights ", "NaN "];
+    let mut text = String::with_capacity(50_000_010);
+    let mut i = 0;
+    while text.len() < 50_000_000 {
+        text.push_str(words[i % words.len()]);
+        i += 1;
+    }
+    let input = tmp.path().join("huge.txt");
+    fs::write(&input, &text).expect("write");
+    let (out, stdout, stderr) = run(gloss(tmp.path()).args(["import", "transcript", "huge.txt"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("1 added"), "{stdout}");
+    assert!(stderr.contains("no speaker labels recognised"), "{stderr}");
+    let (_, stdout, _) = run(gloss(tmp.path()).args(["list", "--json"]));
+    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(rows[0]["turns"], 1);
+}
+
+#[test]
+fn bad_inputs_name_the_file_and_line_and_change_nothing() {
+    let tmp = new_project();
+    let dir = tmp.path();
+    fs::write(dir.join("bad.json"), "[{\"number\": 1,\n  \"title\": }]").expect("write");
+    fs::write(dir.join("bin.txt"), b"Interviewer: hi\0\x01\x02").expect("write");
+    fs::write(dir.join("latin1.txt"), b"P1: caf\xe9\n").expect("write");
+    fs::write(dir.join("empty.txt"), "").expect("write");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["import", "issues", "bad.json", "--repo", "o/r"],
+            "bad.json:2:",
+        ),
+        (
+            &["import", "transcript", "bin.txt"],
+            "bin.txt:byte 15: binary file",
+        ),
+        (
+            &["import", "transcript", "latin1.txt"],
+            "latin1.txt:byte 7: invalid UTF-8",
+        ),
+        (
+            &["import", "transcript", "empty.txt"],
+            "empty.txt: the file is empty",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (out, _, stderr) = run(gloss(dir).args(args));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+    assert!(
+        fs::read_dir(dir.join("transcripts"))
+            .expect("dir")
+            .next()
+            .is_none()
+    );
+    assert!(
+        fs::read_dir(dir.join("issues"))
+            .expect("dir")
+            .next()
+            .is_none()
+    );
+    let (out, _, stderr) = run(gloss(dir).args(["import", "transcript", "latin1.txt", "--lossy"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning"), "{stderr}");
+}

@@ -585,8 +585,15 @@ pub fn import_issues(
     let files = table::collect_files(paths, &["json", "jsonl", "csv"])?;
     let mut issues = Vec::new();
     let mut comments = Vec::new();
-    for path in &files {
-        for item in parse_file(path, opts, &mut report.warnings)? {
+    // Files are parsed in parallel; the first error in file order is reported.
+    let parsed = crate::parallel::map(files.iter().collect(), |path| {
+        let mut warnings = Vec::new();
+        parse_file(path, opts, &mut warnings).map(|items| (items, warnings))
+    });
+    for result in parsed {
+        let (items, warnings) = result?;
+        report.warnings.extend(warnings);
+        for item in items {
             match item {
                 Item::Issue(d) => issues.push(d),
                 Item::Comment(c) => comments.push(c),

@@ -660,9 +660,11 @@ pub(crate) fn store_documents(
             plans.push((path, merged));
         }
     }
-    for (path, mut docs) in plans {
-        docfile::write(&path, &mut docs)?;
-        report.written.push(path);
+    let written = crate::parallel::map(plans, |(path, mut docs)| {
+        docfile::write(&path, &mut docs).map(|()| path)
+    });
+    for path in written {
+        report.written.push(path?);
     }
     for list in [
         &mut report.added,

@@ -212,24 +212,8 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::{Attributes, DocKind, Turn};
 
-    fn doc(turns: &[&str]) -> Document {
-        Document {
-            id: "transcripts/t".into(),
-            kind: DocKind::Transcript,
-            title: String::new(),
-            attributes: Attributes::new(),
-            turns: turns
-                .iter()
-                .map(|t| Turn {
-                    speaker: "A".into(),
-                    time: None,
-                    text: (*t).into(),
-                })
-                .collect(),
-        }
-    }
+    use crate::corpus::testing::doc;
 
     fn anchored(turns: &[&str], turn: usize, quote: &str) -> (Anchor, (Position, Position)) {
         let d = doc(turns);

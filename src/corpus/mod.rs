@@ -240,11 +240,13 @@ pub fn slug(s: &str) -> String {
     out.trim_matches('.').to_string()
 }
 
+/// Documents for unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod testing {
+    use super::{Attributes, DocKind, Document, Turn};
 
-    fn doc(texts: &[&str]) -> Document {
+    /// A transcript whose turns have these texts, all by speaker `A`.
+    pub fn doc(texts: &[&str]) -> Document {
         Document {
             id: "transcripts/t".into(),
             kind: DocKind::Transcript,
@@ -260,6 +262,13 @@ mod tests {
                 .collect(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::testing::doc;
 
     #[test]
     fn linear_offsets_round_trip() {

@@ -1,6 +1,8 @@
 //! Shared helpers: locating the real data in `../shared/data`, running the `gloss`
 //! binary, and making scratch projects.
 
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -48,4 +50,25 @@ pub fn new_project() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     gloss::project::Project::init(tmp.path(), "test study").expect("init");
     tmp
+}
+
+/// Every file under `root`, by relative path, with its bytes: compare two snapshots to
+/// check that a refused command changed nothing.
+pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
 }

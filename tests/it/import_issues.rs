@@ -2,7 +2,7 @@
 //! REST JSON with comment files, JSONL, `gh issue view` output, mapped CSVs, filters,
 //! re-imports, bad inputs that must leave the project untouched, and the real data.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use gloss::project::Project;
 use gloss::textio::Utf8Policy;
 
 use crate::common;
+use crate::common::snapshot;
 
 fn open(dir: &Path) -> Project {
     Project::open(dir).expect("open project")
@@ -27,26 +28,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 fn docs(root: &Path, rel: &str) -> Vec<Document> {
     docfile::read(&root.join(rel)).expect("read document file")
-}
-
-/// Every file of the project, by relative path, with its bytes.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn rest_issue(n: u64, title: &str, extra: &str) -> String {

@@ -1,7 +1,6 @@
 //! Tests: importing survey CSVs (`gloss import survey`) through the library — documents
 //! per respondent, re-imports, and bad inputs that must leave the project untouched.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +9,7 @@ use gloss::corpus::{AttrValue, DocKind, docfile};
 use gloss::project::Project;
 
 use crate::common;
+use crate::common::snapshot;
 
 fn open(dir: &Path) -> Project {
     Project::open(dir).expect("open project")
@@ -19,25 +19,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     fs::write(&p, text).unwrap();
     p
-}
-
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn opts(text: &[&str]) -> SurveyImportOptions {

@@ -12,6 +12,7 @@ pub mod corpus;
 pub mod error;
 pub mod parallel;
 pub mod project;
+pub mod search;
 pub mod study;
 pub mod textio;
 pub mod time;

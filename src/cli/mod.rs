@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod autocode;
 mod code;
 mod codebook;
 mod compact;
@@ -20,10 +21,12 @@ mod memo;
 mod record;
 mod remove;
 mod rename;
+mod search;
 mod show;
 mod speakers;
 mod status;
 mod uncode;
+mod undo;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,6 +71,9 @@ enum Command {
     Rename(rename::Args),
     Remove(remove::Args),
     Compact(compact::Args),
+    Search(search::Args),
+    Autocode(autocode::Args),
+    Undo(undo::Args),
 }
 
 /// An error from a command: a library error, or a usage problem found after parsing.
@@ -207,6 +213,9 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Rename(args)) => rename::run(&ctx, &args),
         Some(Command::Remove(args)) => remove::run(&ctx, &args),
         Some(Command::Compact(args)) => compact::run(&ctx, &args),
+        Some(Command::Search(args)) => search::run(&ctx, &args),
+        Some(Command::Autocode(args)) => autocode::run(&ctx, &args),
+        Some(Command::Undo(args)) => undo::run(&ctx, &args),
     }
 }
 

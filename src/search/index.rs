@@ -1,0 +1,419 @@
+//! The search index under `.gloss/index/`: derived and disposable. Opened (or rebuilt,
+//! with a one-line notice, when missing, unreadable or of an older schema), then kept in
+//! step with the project incrementally: only documents whose text or codings changed are
+//! re-indexed. tantivy allows one writer; a process that cannot get it searches what is
+//! committed and says the index is being updated elsewhere.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::Count;
+use tantivy::query::AllQuery;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::analysis;
+use super::schema::{Fields, SCHEMA_VERSION};
+use crate::coding::set::Resolved;
+use crate::corpus::Document;
+use crate::study::Study;
+use crate::textio::write_atomic;
+use crate::{Error, Result};
+
+/// The default memory budget of the index writer (`GLOSS_INDEX_MEMORY_MB` overrides).
+pub const DEFAULT_WRITER_MEMORY_MB: usize = 64;
+const META_FILE: &str = "gloss-index.json";
+
+/// What the index holds, beside tantivy's own files.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct IndexMeta {
+    schema_version: u32,
+    /// Document id → fingerprint of its text and codings when last indexed.
+    fingerprints: BTreeMap<String, u64>,
+}
+
+/// The project's search index.
+pub struct SearchIndex {
+    pub(super) index: Index,
+    pub(super) fields: Fields,
+    pub(super) reader: IndexReader,
+    writer: Option<IndexWriter>,
+    dir: PathBuf,
+    meta: IndexMeta,
+    /// One-line notices for the user (rebuilt, read-only, catching up).
+    pub notices: Vec<String>,
+}
+
+/// What a sync did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SyncReport {
+    pub indexed: usize,
+    pub removed: usize,
+    pub turns: usize,
+}
+
+fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Project(format!("search index {}: {e}", dir.display()))
+}
+
+fn register(index: &Index) {
+    index
+        .tokenizers()
+        .register(analysis::STEMMED, analysis::stemmed());
+    index
+        .tokenizers()
+        .register(analysis::EXACT, analysis::exact());
+}
+
+impl SearchIndex {
+    /// Opens the index of a project, rebuilding it from scratch when it is missing,
+    /// unreadable or of another schema version. Never fails because of the index's
+    /// state alone; only when the folder cannot be written at all.
+    pub fn open(derived: &Path) -> Result<SearchIndex> {
+        let dir = derived.join("index");
+        let mut notices = Vec::new();
+        match Self::try_open(&dir) {
+            Ok(Some(open)) => return Ok(open),
+            Ok(None) => {}
+            Err(reason) => notices.push(format!("search index rebuilt ({reason})")),
+        }
+        let mut fresh = Self::create(&dir)?;
+        fresh.notices.extend(notices);
+        Ok(fresh)
+    }
+
+    /// `Ok(None)`: there is no index yet. `Err(reason)`: there is one, unusable.
+    fn try_open(dir: &Path) -> std::result::Result<Option<SearchIndex>, String> {
+        let meta_path = dir.join(META_FILE);
+        if !dir.exists() {
+            return Ok(None);
+        }
+        let meta: IndexMeta = std::fs::read(&meta_path)
+            .map_err(|_| "its bookkeeping file is missing".to_string())
+            .and_then(|b| {
+                serde_json::from_slice(&b)
+                    .map_err(|_| "its bookkeeping file is damaged".to_string())
+            })?;
+        if meta.schema_version != SCHEMA_VERSION {
+            return Err(format!(
+                "it was made by another version of gloss (schema {})",
+                meta.schema_version
+            ));
+        }
+        let fields = Fields::new();
+        let index = Index::open_in_dir(dir).map_err(|e| format!("it cannot be opened: {e}"))?;
+        if index.schema() != fields.schema {
+            return Err("its schema differs".into());
+        }
+        register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| format!("it cannot be read: {e}"))?;
+        let open = SearchIndex {
+            index,
+            fields,
+            reader,
+            writer: None,
+            dir: dir.to_path_buf(),
+            meta,
+            notices: Vec::new(),
+        };
+        open.verify().map_err(|e| format!("it is damaged: {e}"))?;
+        Ok(Some(open))
+    }
+
+    /// Reads every stored document once: a garbled segment fails here, not mid-search.
+    fn verify(&self) -> std::result::Result<(), String> {
+        let check = || -> tantivy::Result<()> {
+            let searcher = self.reader.searcher();
+            let n = searcher.search(&AllQuery, &Count)?;
+            if n != searcher.num_docs() as usize {
+                return Err(tantivy::TantivyError::InternalError(
+                    "document count mismatch".into(),
+                ));
+            }
+            for segment in searcher.segment_readers() {
+                let store = segment.get_store_reader(1)?;
+                for doc in segment.doc_ids_alive() {
+                    let _: TantivyDocument = store.get(doc)?;
+                }
+                let inverted = segment.inverted_index(self.fields.text)?;
+                let _ = inverted.terms().num_terms();
+            }
+            Ok(())
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("reading it failed".into()),
+        }
+    }
+
+    fn create(dir: &Path) -> Result<SearchIndex> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let fields = Fields::new();
+        let index =
+            Index::create_in_dir(dir, fields.schema.clone()).map_err(|e| tantivy_error(dir, e))?;
+        register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| tantivy_error(dir, e))?;
+        let index = SearchIndex {
+            index,
+            fields,
+            reader,
+            writer: None,
+            dir: dir.to_path_buf(),
+            meta: IndexMeta {
+                schema_version: SCHEMA_VERSION,
+                fingerprints: BTreeMap::new(),
+            },
+            notices: Vec::new(),
+        };
+        index.save_meta()?;
+        Ok(index)
+    }
+
+    fn save_meta(&self) -> Result<()> {
+        let bytes = serde_json::to_vec(&self.meta).map_err(|e| tantivy_error(&self.dir, e))?;
+        write_atomic(&self.dir.join(META_FILE), &bytes)
+    }
+
+    /// Takes tantivy's single writer if it is free. `false` (with a notice) when another
+    /// process holds it: this one then only searches what is committed.
+    pub fn acquire_writer(&mut self) -> Result<bool> {
+        if self.writer.is_some() {
+            return Ok(true);
+        }
+        let mb = std::env::var("GLOSS_INDEX_MEMORY_MB")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(DEFAULT_WRITER_MEMORY_MB)
+            .clamp(16, 4096);
+        match self.index.writer_with_num_threads(1, mb * 1_000_000) {
+            Ok(w) => {
+                self.writer = Some(w);
+                Ok(true)
+            }
+            Err(tantivy::TantivyError::LockFailure(..)) => {
+                self.notices.push(
+                    "the search index is being updated by another gloss process; searching what it has committed so far".into(),
+                );
+                Ok(false)
+            }
+            Err(e) => Err(tantivy_error(&self.dir, e)),
+        }
+    }
+
+    /// Brings the index in step with the study: (re)indexes documents whose text or
+    /// codings changed, removes documents that are gone, commits, and reloads.
+    pub fn sync(&mut self, study: &Study) -> Result<SyncReport> {
+        let turn_codes = turn_codings(study);
+        let mut wanted: HashMap<&str, u64> = HashMap::with_capacity(study.corpus.docs.len());
+        for doc in &study.corpus.docs {
+            wanted.insert(
+                doc.id.as_str(),
+                fingerprint(doc, turn_codes.get(doc.id.as_str())),
+            );
+        }
+        let stale: Vec<&Document> = study
+            .corpus
+            .docs
+            .iter()
+            .filter(|d| self.meta.fingerprints.get(&d.id) != wanted.get(d.id.as_str()))
+            .collect();
+        let gone: Vec<String> = self
+            .meta
+            .fingerprints
+            .keys()
+            .filter(|id| !wanted.contains_key(id.as_str()))
+            .cloned()
+            .collect();
+        let mut report = SyncReport::default();
+        if stale.is_empty() && gone.is_empty() {
+            return Ok(report);
+        }
+        if !self.acquire_writer()? {
+            self.notices.push(format!(
+                "{} documents changed since the index was last updated; results may lag",
+                stale.len() + gone.len()
+            ));
+            return Ok(report);
+        }
+        let fields = self.fields.clone();
+        let dir = self.dir.clone();
+        let Some(writer) = self.writer.as_mut() else {
+            return Ok(report);
+        };
+        for id in &gone {
+            writer.delete_term(Term::from_field_text(fields.doc, id));
+            report.removed += 1;
+        }
+        for doc in &stale {
+            writer.delete_term(Term::from_field_text(fields.doc, &doc.id));
+            let empty = Vec::new();
+            let codes = turn_codes.get(doc.id.as_str()).unwrap_or(&empty);
+            for tdoc in turn_documents(&fields, study, doc, codes) {
+                writer
+                    .add_document(tdoc)
+                    .map_err(|e| tantivy_error(&dir, e))?;
+                report.turns += 1;
+            }
+            report.indexed += 1;
+        }
+        writer.commit().map_err(|e| tantivy_error(&dir, e))?;
+        self.reader.reload().map_err(|e| tantivy_error(&dir, e))?;
+        for id in &gone {
+            self.meta.fingerprints.remove(id);
+        }
+        for doc in &stale {
+            if let Some(&f) = wanted.get(doc.id.as_str()) {
+                self.meta.fingerprints.insert(doc.id.clone(), f);
+            }
+        }
+        self.save_meta()?;
+        Ok(report)
+    }
+
+    /// Number of turns in the index.
+    pub fn num_turns(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// One coding as it concerns one turn.
+#[derive(Debug, Clone, Hash)]
+pub(super) struct TurnCoding {
+    pub turn: usize,
+    pub code: String,
+    pub coder: String,
+    pub memo: Option<String>,
+}
+
+/// The codings of every document, by document id, one entry per covered turn.
+fn turn_codings(study: &Study) -> HashMap<&str, Vec<TurnCoding>> {
+    let mut out: HashMap<&str, Vec<TurnCoding>> = HashMap::new();
+    for r in study.codings.resolve(&study.project, &study.corpus) {
+        let Resolved::Placed { start, end, .. } = r.placement else {
+            continue;
+        };
+        let Some(doc) = study.corpus.get(&r.doc) else {
+            continue;
+        };
+        // A span ending at byte 0 of a turn does not cover that turn.
+        let last = if end.byte == 0 && end.turn > start.turn {
+            end.turn - 1
+        } else {
+            end.turn
+        };
+        for turn in start.turn..=last {
+            out.entry(doc.id.as_str()).or_default().push(TurnCoding {
+                turn,
+                code: r.coding.code.clone(),
+                coder: r.coder.to_string(),
+                memo: r.coding.memo.clone(),
+            });
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| (a.turn, &a.code, &a.coder).cmp(&(b.turn, &b.code, &b.coder)));
+    }
+    out
+}
+
+/// A fingerprint of what the index holds for a document.
+fn fingerprint(doc: &Document, codes: Option<&Vec<TurnCoding>>) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    serde_json::to_string(doc).unwrap_or_default().hash(&mut h);
+    codes.hash(&mut h);
+    h.finish()
+}
+
+/// The tantivy documents (one per turn) of a document.
+fn turn_documents(
+    f: &Fields,
+    study: &Study,
+    doc: &Document,
+    codes: &[TurnCoding],
+) -> Vec<TantivyDocument> {
+    let mut out = Vec::with_capacity(doc.turns.len());
+    let repo = doc.attributes.get("repo").map(ToString::to_string);
+    for (i, turn) in doc.turns.iter().enumerate() {
+        let mut d = TantivyDocument::default();
+        d.add_text(f.doc, &doc.id);
+        d.add_text(f.kind, doc.kind.name());
+        d.add_u64(f.turn, i as u64);
+        d.add_text(f.speaker, &turn.speaker);
+        let who = study.project.speaker(&doc.id, &turn.speaker);
+        if let Some(role) = who.role {
+            d.add_text(f.who, role.to_lowercase());
+        }
+        if let Some(p) = who.participant {
+            d.add_text(f.who, p.to_lowercase());
+        }
+        d.add_text(f.who, turn.speaker.to_lowercase());
+        if let Some(t) = &turn.time {
+            d.add_text(f.time, t);
+        }
+        d.add_text(f.text, &turn.text);
+        d.add_text(f.exact, &turn.text);
+        if i == 0 {
+            d.add_text(f.title, &doc.title);
+        }
+        if let Some(r) = &repo {
+            d.add_text(f.repo, r.to_lowercase());
+        }
+        for (k, v) in &doc.attributes {
+            let values: Vec<String> = match v {
+                crate::corpus::AttrValue::One(s) => vec![s.clone()],
+                crate::corpus::AttrValue::Many(list) => list.clone(),
+            };
+            for value in values {
+                if k == "labels" {
+                    d.add_text(f.labels, value.to_lowercase());
+                }
+                d.add_text(
+                    f.attr,
+                    format!("{}={}", k.to_lowercase(), value.to_lowercase()),
+                );
+            }
+        }
+        let mut seen_codes = HashSet::new();
+        let mut seen_coders = HashSet::new();
+        let mut any = false;
+        for c in codes.iter().filter(|c| c.turn == i) {
+            any = true;
+            let mut lineage = vec![c.code.clone()];
+            lineage.extend(
+                study
+                    .codebook
+                    .ancestors(&c.code)
+                    .into_iter()
+                    .map(|a| a.id.clone()),
+            );
+            for code in lineage {
+                d.add_text(f.code_coder, format!("{code}@{}", c.coder));
+                if seen_codes.insert(code.clone()) {
+                    d.add_text(f.code, code);
+                }
+            }
+            if seen_coders.insert(c.coder.clone()) {
+                d.add_text(f.coder, &c.coder);
+            }
+            if let Some(m) = &c.memo {
+                d.add_text(f.memo, m);
+            }
+        }
+        d.add_u64(f.uncoded, u64::from(!any));
+        out.push(d);
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! Full-text search over every turn: a tantivy index under `.gloss/index/` (derived,
+//! rebuilt when needed, updated incrementally), analysis with stemming, CJK bigrams and
+//! accent folding, and queries with filters. Open once, query many times.
+
+pub mod analysis;
+pub mod index;
+pub mod query;
+pub mod schema;
+
+pub use index::{SearchIndex, SyncReport};
+pub use query::{Filters, Hit, Results};

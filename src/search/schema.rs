@@ -1,0 +1,103 @@
+//! The index schema: one tantivy document per turn, every field handle in one struct,
+//! built once, with a version that forces a rebuild when it changes.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use super::analysis::{EXACT, STEMMED};
+
+/// Bump when the schema or the analysis changes: older indexes are rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The schema and its fields.
+#[derive(Clone)]
+pub struct Fields {
+    pub schema: Schema,
+    /// Document id (`transcripts/leader1`), not tokenized.
+    pub doc: Field,
+    /// transcript | issue | survey.
+    pub kind: Field,
+    /// Turn index (0-based).
+    pub turn: Field,
+    /// Speaker label as written (searchable as words, stored).
+    pub speaker: Field,
+    /// Speaker role and participant alias, lower-cased keywords.
+    pub who: Field,
+    pub time: Field,
+    /// The turn's text: stemmed, folded, with positions; stored for snippets.
+    pub text: Field,
+    /// The turn's text for exact matching (no stemming or folding).
+    pub exact: Field,
+    pub title: Field,
+    pub repo: Field,
+    pub labels: Field,
+    /// Attributes as lower-cased `key=value` keywords.
+    pub attr: Field,
+    /// Codes on the turn, with their ancestors.
+    pub code: Field,
+    /// Coders with a coding on the turn.
+    pub coder: Field,
+    /// `code@coder` pairs, for --code combined with --coder.
+    pub code_coder: Field,
+    /// 1 when the turn has no coding.
+    pub uncoded: Field,
+    /// Memos of codings on the turn (and of the document, on turn 0).
+    pub memo: Field,
+}
+
+impl Fields {
+    pub fn new() -> Fields {
+        let mut b = Schema::builder();
+        let text_with = |analyzer: &str, stored: bool| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            let opts = TextOptions::default().set_indexing_options(indexing);
+            if stored { opts.set_stored() } else { opts }
+        };
+        let doc = b.add_text_field("doc", STRING | STORED);
+        let kind = b.add_text_field("kind", STRING | STORED);
+        let turn = b.add_u64_field("turn", INDEXED | STORED | FAST);
+        let speaker = b.add_text_field("speaker", text_with(EXACT, true));
+        let who = b.add_text_field("who", STRING);
+        let time = b.add_text_field("time", STORED);
+        let text = b.add_text_field("text", text_with(STEMMED, true));
+        let exact = b.add_text_field("exact", text_with(EXACT, false));
+        let title = b.add_text_field("title", text_with(STEMMED, true));
+        let repo = b.add_text_field("repo", STRING | STORED);
+        let labels = b.add_text_field("label", STRING);
+        let attr = b.add_text_field("attr", STRING);
+        let code = b.add_text_field("code", STRING | STORED);
+        let coder = b.add_text_field("coder", STRING);
+        let code_coder = b.add_text_field("code_coder", STRING);
+        let uncoded = b.add_u64_field("uncoded", INDEXED);
+        let memo = b.add_text_field("memo", text_with(STEMMED, false));
+        Fields {
+            schema: b.build(),
+            doc,
+            kind,
+            turn,
+            speaker,
+            who,
+            time,
+            text,
+            exact,
+            title,
+            repo,
+            labels,
+            attr,
+            code,
+            coder,
+            code_coder,
+            uncoded,
+            memo,
+        }
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::new()
+    }
+}

@@ -138,7 +138,10 @@ impl Study {
                 }
             }
         }
+        let mut unreadable = self.corpus.warnings.clone();
+        unreadable.extend(self.codings.unreadable.iter().cloned());
         Summary {
+            unreadable,
             name: self.project.config.name.clone(),
             documents,
             total_documents: self.corpus.docs.len(),
@@ -221,6 +224,8 @@ pub struct Summary {
     /// Codings re-anchored to a new place because their text changed.
     pub moved: usize,
     pub problems: Vec<Problem>,
+    /// Files that could not be read and are left out until fixed.
+    pub unreadable: Vec<String>,
 }
 
 /// One coder's counts.

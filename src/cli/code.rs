@@ -14,7 +14,8 @@ use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
 /// Code a span of text: the QUOTE's exact text in turn N of DOC gets CODE. With
 /// --batch, read one coding per line as JSON ({"doc":…,"turn":N,"quote":…,"code":…,
-/// "memo":…}) and print `ok LINE ID` as each one is durably saved.
+/// "memo":…}) and print `ok LINE ID` (with --json: {"line":N,"id":ID}) as each one
+/// is durably saved.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The document id.
@@ -64,7 +65,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let coder = ctx.coder()?;
     let mut writer = open_writer(&study.project, &coder)?;
     if let Some(path) = &args.batch {
-        return run_batch(&study, &mut writer, path);
+        return run_batch(&study, &mut writer, path, ctx.json);
     }
     let request = Request {
         doc: args.doc.clone().unwrap_or_default(),
@@ -92,7 +93,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     Ok(())
 }
 
-fn run_batch(study: &Study, writer: &mut Writer, path: &PathBuf) -> CliResult {
+fn run_batch(study: &Study, writer: &mut Writer, path: &PathBuf, json: bool) -> CliResult {
     let name = path.display().to_string();
     let input: Box<dyn BufRead> = if name == "-" {
         Box::new(std::io::stdin().lock())
@@ -123,7 +124,11 @@ fn run_batch(study: &Study, writer: &mut Writer, path: &PathBuf) -> CliResult {
         })?;
         let id = coding.id.clone();
         save(writer, coding)?;
-        writeln!(out, "ok {line_no} {id}")?;
+        if json {
+            writeln!(out, "{}", serde_json::json!({ "line": line_no, "id": id }))?;
+        } else {
+            writeln!(out, "ok {line_no} {id}")?;
+        }
         out.flush()?;
     }
     Ok(())
@@ -131,8 +136,8 @@ fn run_batch(study: &Study, writer: &mut Writer, path: &PathBuf) -> CliResult {
 
 /// Checks a request against the corpus and codebook and builds the coding.
 fn build(study: &Study, writer: &mut Writer, r: &Request) -> Result<SpanCoding, String> {
-    let doc_id = study.project.meta.current_id(&r.doc);
-    let doc = study.corpus.get(doc_id).ok_or_else(|| {
+    let doc_id = study.project.doc_id(&study.corpus, &r.doc);
+    let doc = study.corpus.get(&doc_id).ok_or_else(|| {
         format!(
             "no document {:?} in this project; `gloss list` shows the ids",
             r.doc

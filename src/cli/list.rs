@@ -28,6 +28,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     };
     let coder = ctx.coder()?;
     let study = Study::open(ctx.project()?)?;
+    for w in study
+        .corpus
+        .warnings
+        .iter()
+        .chain(&study.codings.unreadable)
+    {
+        eprintln!("gloss: warning: {w}");
+    }
     let rows: Vec<_> = study
         .document_rows(&coder)
         .into_iter()

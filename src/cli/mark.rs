@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     })?;
     let project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.meta.current_id(&args.doc).to_string();
+    let id = project.doc_id(&corpus, &args.doc);
     corpus.get(&id).ok_or_else(|| unknown_document(&args.doc))?;
     let coder = ctx.coder()?;
     let mut writer = open_writer(&project, &coder)?;

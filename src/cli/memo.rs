@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         writer.put(Entry::Coding(coding))?;
         format!("coding {id}")
     } else if let Some(doc) = &args.doc {
-        let id = study.project.meta.current_id(doc).to_string();
+        let id = study.project.doc_id(&study.corpus, doc);
         study.corpus.get(&id).ok_or_else(|| unknown_document(doc))?;
         if let Some(k) = args.record {
             let mut record = match writer.data().entries.get(&record_key(&id, k)) {

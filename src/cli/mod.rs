@@ -182,10 +182,9 @@ fn user_config_coder() -> Option<String> {
 
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(|e| CliError::Io(std::io::Error::other(e)))?;
-    writeln!(out)?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| CliError::Io(std::io::Error::other(e)))?;
+    writeln!(std::io::stdout().lock(), "{text}")?;
     Ok(())
 }
 

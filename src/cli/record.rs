@@ -56,7 +56,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let study = Study::open_without_codings(ctx.project()?)?;
     let coder = ctx.coder()?;
-    let doc_id = study.project.meta.current_id(&args.doc).to_string();
+    let doc_id = study.project.doc_id(&study.corpus, &args.doc);
     let doc = study
         .corpus
         .get(&doc_id)
@@ -158,6 +158,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     }
     if args.include {
         new_status.excluded = None;
+    }
+    if sets.is_empty()
+        && clears.is_empty()
+        && args.memo.is_none()
+        && evidence.is_none()
+        && !args.delete
+        && !args.new
+        && args.exclude.is_none()
+        && !args.include
+    {
+        return Err(CliError::Usage("nothing to do: give --set DIM=VALUE, --clear, --memo, --evidence-*, --new, --delete, --exclude or --include".into()));
     }
     let touches_record = !sets.is_empty()
         || !clears.is_empty()

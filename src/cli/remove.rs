@@ -18,7 +18,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.meta.current_id(&args.doc).to_string();
+    let id = project.doc_id(&corpus, &args.doc);
     let index = corpus
         .position(&id)
         .ok_or_else(|| unknown_document(&args.doc))?;

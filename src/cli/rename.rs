@@ -18,16 +18,19 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let mut project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let old = project.meta.current_id(&args.old).to_string();
+    let old = project.doc_id(&corpus, &args.old);
     let index = corpus
         .position(&old)
         .ok_or_else(|| unknown_document(&args.old))?;
     let doc = &corpus.docs[index];
     let new = args.new.trim().trim_matches('/').to_string();
     let folder = format!("{}/", doc.kind.folder());
-    if !new.starts_with(&folder) || new.len() == folder.len() || new.contains("..") {
+    let hidden = new
+        .split('/')
+        .any(|part| part.is_empty() || part.starts_with('.') || part == "target");
+    if !new.starts_with(&folder) || new.len() == folder.len() || hidden {
         return Err(gloss::Error::Input(format!(
-            "the new id must stay in {folder} (e.g. {folder}new-name), got {new:?}"
+            "the new id must stay in {folder} with no part starting with '.' (e.g. {folder}new-name), got {new:?}"
         ))
         .into());
     }
@@ -57,16 +60,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         }
         docfile::write(source, &mut docs)?;
     }
-    if let Some(meta) = project.meta.documents.remove(&old) {
-        project.meta.documents.insert(new.clone(), meta);
-    }
-    for target in project.meta.renamed.values_mut() {
-        if *target == old {
-            target.clone_from(&new);
+    project.update_meta(|meta| {
+        if let Some(m) = meta.documents.remove(&old) {
+            meta.documents.insert(new.clone(), m);
         }
-    }
-    project.meta.renamed.insert(old.clone(), new.clone());
-    project.save_meta()?;
+        for target in meta.renamed.values_mut() {
+            if *target == old {
+                target.clone_from(&new);
+            }
+        }
+        meta.renamed.insert(old.clone(), new.clone());
+    })?;
     if ctx.json {
         return print_json(&serde_json::json!({ "renamed": old, "to": new }));
     }

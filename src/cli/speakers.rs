@@ -45,7 +45,7 @@ fn parse_mapping(s: &str) -> Result<(String, SpeakerInfo), String> {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let mut project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.meta.current_id(&args.doc).to_string();
+    let id = project.doc_id(&corpus, &args.doc);
     let doc = corpus.get(&id).ok_or_else(|| unknown_document(&args.doc))?;
     let labels: Vec<&str> = {
         let mut seen = Vec::new();
@@ -69,11 +69,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             }
             changes.push((label, info));
         }
-        let meta = project.meta.documents.entry(id.clone()).or_default();
-        for (label, info) in changes {
-            meta.speakers.insert(label, info);
-        }
-        project.save_meta()?;
+        project.update_meta(|all| {
+            let meta = all.documents.entry(id.clone()).or_default();
+            for (label, info) in changes {
+                meta.speakers.insert(label, info);
+            }
+        })?;
     }
     let rows: Vec<_> = labels
         .iter()

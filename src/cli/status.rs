@@ -64,6 +64,15 @@ pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
             );
         }
     }
+    if !summary.unreadable.is_empty() {
+        outln!(
+            "\n{} files cannot be read and are left out until fixed:",
+            summary.unreadable.len()
+        );
+        for line in &summary.unreadable {
+            outln!("  {line}");
+        }
+    }
     if summary.moved > 0 {
         outln!(
             "\n{} codings re-anchored after their document's text changed",

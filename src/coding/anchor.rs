@@ -53,6 +53,8 @@ pub enum Orphan {
     QuoteNotFound,
     /// The quote occurs this many times and its context does not single one out.
     Ambiguous(usize),
+    /// The quote occurs once, but not where it was and not with its old context.
+    ContextChanged,
 }
 
 impl std::fmt::Display for Orphan {
@@ -62,6 +64,9 @@ impl std::fmt::Display for Orphan {
             Orphan::Ambiguous(n) => write!(
                 f,
                 "quoted text occurs {n} times and its context does not tell which"
+            ),
+            Orphan::ContextChanged => f.write_str(
+                "quoted text is gone from its place; the same words elsewhere have other context",
             ),
         }
     }
@@ -135,9 +140,17 @@ impl<'a> AnchorText<'a> {
                 break;
             }
         }
+        // A moved span must keep at least half of its stored context: a quote that was
+        // deleted while the same words remain elsewhere is orphaned, not moved there.
+        let needed = (anchor.before.len() + anchor.after.len()).div_ceil(2);
         let span = match candidates.as_slice() {
             [] => return Placement::Orphaned(Orphan::QuoteNotFound),
-            [only] => *only,
+            [only] => {
+                if self.context_score(anchor, *only) < needed {
+                    return Placement::Orphaned(Orphan::ContextChanged);
+                }
+                *only
+            }
             many => {
                 let scores: Vec<usize> = many
                     .iter()
@@ -145,7 +158,7 @@ impl<'a> AnchorText<'a> {
                     .collect();
                 let best = scores.iter().copied().max().unwrap_or(0);
                 let winners = scores.iter().filter(|&&s| s == best).count();
-                if best == 0 || winners > 1 {
+                if best < needed.max(1) || winners > 1 {
                     return Placement::Orphaned(Orphan::Ambiguous(many.len()));
                 }
                 many[scores.iter().position(|&s| s == best).unwrap_or(0)]
@@ -292,6 +305,30 @@ mod tests {
             AnchorText::new(&edited).place(&anchor, span),
             Placement::Orphaned(Orphan::Ambiguous(2))
         );
+    }
+
+    #[test]
+    fn a_deleted_quote_is_not_moved_to_the_same_words_elsewhere() {
+        let turns = [
+            "the GPU broke on Monday",
+            "later the GPU broke again",
+            "and finally the GPU broke for good",
+        ];
+        let (anchor, span) = anchored(&turns, 2, "the GPU broke");
+        let one_left = doc(&["the GPU broke on Monday", "later", "and finally for good"]);
+        assert_eq!(
+            AnchorText::new(&one_left).place(&anchor, span),
+            Placement::Orphaned(Orphan::ContextChanged)
+        );
+        let two_left = doc(&[
+            "the GPU broke on Monday",
+            "later the GPU broke again",
+            "and finally for good",
+        ]);
+        assert!(matches!(
+            AnchorText::new(&two_left).place(&anchor, span),
+            Placement::Orphaned(Orphan::Ambiguous(2))
+        ));
     }
 
     #[test]

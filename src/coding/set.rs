@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::Result;
 use crate::coding::anchor::{AnchorText, Orphan, Placement};
-use crate::coding::store::{CoderFile, read_all};
+use crate::coding::store::{CoderFile, coders_in, read_coder};
 use crate::coding::{DocStatus, Entry, Progress, Record, SpanCoding};
 use crate::corpus::Position;
 use crate::corpus::load::Corpus;
@@ -42,14 +42,25 @@ pub enum Resolved {
 #[derive(Debug, Default)]
 pub struct CodingSet {
     pub coders: Vec<CoderFile>,
+    /// Coders whose files cannot be read (e.g. git conflict markers), one line each:
+    /// their work is left out of views until the file is fixed; it is never rewritten.
+    pub unreadable: Vec<String>,
 }
 
 impl CodingSet {
     /// Reads every coder's file and journal under `coding/`.
     pub fn load(project: &Project) -> Result<CodingSet> {
-        Ok(CodingSet {
-            coders: read_all(&project.coding_dir())?,
-        })
+        let dir = project.coding_dir();
+        let mut set = CodingSet::default();
+        for coder in coders_in(&dir)? {
+            match read_coder(&dir, &coder) {
+                Ok(file) => set.coders.push(file),
+                Err(e) => set
+                    .unreadable
+                    .push(format!("{e} (coder {coder} left out until fixed)")),
+            }
+        }
+        Ok(set)
     }
 
     /// The entries of one coder, if that coder has any.

@@ -38,6 +38,14 @@ struct Header {
     gloss: String,
     version: u32,
     coder: String,
+    /// The highest n of coding ids `<coder>-<n>` ever given, so removed ids are not reused.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    last_id: u64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One journal line.
@@ -61,10 +69,25 @@ pub struct CoderFile {
     pub journal_lines: usize,
     /// Bytes of a torn (unacknowledged) last journal line, if any.
     pub torn_tail: usize,
+    /// The highest n of this coder's coding ids `<coder>-<n>` seen anywhere (header,
+    /// entries, removals in the journal), so that ids are never reused.
+    pub last_id: u64,
 }
 
 impl CoderFile {
     fn apply(&mut self, op: Op) {
+        let id = match &op {
+            Op::Put(Entry::Coding(c)) => Some(c.id.as_str()),
+            Op::Delete(key) => key.strip_prefix("coding "),
+            Op::Put(_) => None,
+        };
+        if let Some(n) = id
+            .and_then(|id| id.strip_prefix(self.coder.as_str()))
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            self.last_id = self.last_id.max(n);
+        }
         match op {
             Op::Put(entry) => {
                 self.entries.insert(entry.key(), entry);
@@ -210,6 +233,7 @@ fn read_sorted(path: &Path, bytes: &[u8], coder: &str, data: &mut CoderFile) -> 
                     ),
                 ));
             }
+            data.last_id = data.last_id.max(header.last_id);
             if header.coder != coder {
                 return Err(Error::at_line(
                     path,
@@ -227,7 +251,7 @@ fn read_sorted(path: &Path, bytes: &[u8], coder: &str, data: &mut CoderFile) -> 
             location: Some(format!("{line_no}:{}", e.column())),
             message: format!("not a coding entry: {e}"),
         })?;
-        data.entries.insert(entry.key(), entry);
+        data.apply(Op::Put(entry));
     }
     Ok(())
 }
@@ -259,6 +283,7 @@ pub fn render(data: &CoderFile) -> String {
         gloss: "coding".into(),
         version: FORMAT_VERSION,
         coder: data.coder.clone(),
+        last_id: data.last_id,
     };
     let mut out = serde_json::to_string(&header).unwrap_or_default();
     out.push('\n');
@@ -276,8 +301,6 @@ pub struct Writer {
     data: CoderFile,
     journal: File,
     _lock: File,
-    /// The highest n of this coder's coding ids `<coder>-<n>` so far.
-    last_id: u64,
     /// Compact when the journal holds this many lines.
     pub compact_after: usize,
 }
@@ -307,26 +330,58 @@ impl Writer {
         }
         sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         remove_stale_temporaries(&dir, coder);
-        let prefix = format!("{coder}-");
-        let last_id = data
-            .entries
-            .values()
-            .filter_map(|e| match e {
-                Entry::Coding(c) => c.id.strip_prefix(&prefix)?.parse::<u64>().ok(),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
         let mut writer = Writer {
             dir,
             data,
-            last_id,
             journal,
             _lock: lock,
             compact_after: DEFAULT_COMPACT_AFTER,
         };
         writer.data.torn_tail = 0;
+        writer.follow_renames(&project.meta)?;
         Ok(writer)
+    }
+
+    /// Moves this coder's entries on renamed documents to the documents' current ids
+    /// (one durable batch), so that later changes update them instead of duplicating
+    /// them. Other coders' files are never touched: readers follow renames for them.
+    fn follow_renames(&mut self, meta: &crate::project::DocumentsMeta) -> Result<()> {
+        if meta.renamed.is_empty() {
+            return Ok(());
+        }
+        let mut ops = Vec::new();
+        let mut taken: std::collections::HashSet<String> =
+            self.data.entries.keys().cloned().collect();
+        for (key, entry) in &self.data.entries {
+            let Some(old) = entry.doc() else { continue };
+            let new = meta.current_id(old);
+            if new == old {
+                continue;
+            }
+            let mut moved = entry.clone();
+            match &mut moved {
+                Entry::Coding(c) => c.doc = new.to_string(),
+                Entry::Status(s) => s.doc = new.to_string(),
+                Entry::Memo(m) => m.about = crate::coding::MemoTarget::Document(new.to_string()),
+                Entry::Record(r) => {
+                    r.doc = new.to_string();
+                    while taken.contains(&crate::coding::record_key(new, r.number)) {
+                        r.number += 1;
+                    }
+                }
+            }
+            if let Entry::Status(_) | Entry::Memo(_) = moved
+                && taken.contains(&moved.key())
+            {
+                // The current id already has its own status or memo: keep that one.
+                ops.push(Op::Delete(key.clone()));
+                continue;
+            }
+            taken.insert(moved.key());
+            ops.push(Op::Delete(key.clone()));
+            ops.push(Op::Put(moved));
+        }
+        self.apply(ops)
     }
 
     /// The coder's current entries.
@@ -397,8 +452,8 @@ impl Writer {
     /// A new coding id, unique for this coder: `<coder>-<n>` with n one past the highest
     /// ever seen by this writer (ids of removed codings are not reused in a session).
     pub fn next_coding_id(&mut self) -> String {
-        self.last_id += 1;
-        format!("{}-{}", self.data.coder, self.last_id)
+        self.data.last_id += 1;
+        format!("{}-{}", self.data.coder, self.data.last_id)
     }
 }
 

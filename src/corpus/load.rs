@@ -21,6 +21,9 @@ pub struct Corpus {
     /// The file each document was read from (parallel to `docs`).
     pub sources: Vec<PathBuf>,
     index: HashMap<String, usize>,
+    /// Source files that could not be read, one line each; they are skipped (their
+    /// codings show as dangling) until fixed, so one bad file never blocks the project.
+    pub warnings: Vec<String>,
 }
 
 impl Corpus {
@@ -41,6 +44,7 @@ impl Corpus {
             docs,
             sources,
             index,
+            warnings: Vec::new(),
         })
     }
 
@@ -137,19 +141,25 @@ impl Project {
     pub fn load_corpus(&self) -> Result<Corpus> {
         let mut docs = Vec::new();
         let mut sources = Vec::new();
+        let mut warnings = Vec::new();
         for path in source_files(self)? {
             let is_docfile = path.extension().is_some_and(|e| e == "jsonl");
-            if is_docfile {
-                for doc in docfile::read(&path)? {
-                    docs.push(doc);
-                    sources.push(path.clone());
-                }
+            let loaded = if is_docfile {
+                docfile::read(&path)
             } else {
-                let file = read_text(&path, Utf8Policy::Lossy)?;
-                let id = transcript_id(&self.root, &path);
-                let doc = transcript_document(&path, id, &file.text)?.document;
-                docs.push(doc);
-                sources.push(path);
+                read_text(&path, Utf8Policy::Lossy).and_then(|file| {
+                    let id = transcript_id(&self.root, &path);
+                    Ok(vec![transcript_document(&path, id, &file.text)?.document])
+                })
+            };
+            match loaded {
+                Ok(list) => {
+                    for doc in list {
+                        docs.push(doc);
+                        sources.push(path.clone());
+                    }
+                }
+                Err(e) => warnings.push(format!("{e} (skipped until fixed)")),
             }
         }
         for doc in &mut docs {
@@ -160,7 +170,19 @@ impl Project {
                 doc.attributes.extend(meta.attributes.clone());
             }
         }
-        Corpus::from_docs(docs, sources)
+        let mut corpus = Corpus::from_docs(docs, sources)?;
+        corpus.warnings = warnings;
+        Ok(corpus)
+    }
+
+    /// The current id of a document named `id` by the user: the document with exactly
+    /// that id if there is one, else where `gloss rename` moved it.
+    pub fn doc_id(&self, corpus: &Corpus, id: &str) -> String {
+        if corpus.get(id).is_some() {
+            id.to_string()
+        } else {
+            self.meta.current_id(id).to_string()
+        }
     }
 
     /// Who `label` is in document `doc_id`: the participant alias and role, from the

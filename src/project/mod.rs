@@ -126,9 +126,26 @@ impl Project {
         self.derived_dir().join("locks")
     }
 
-    /// Saves `documents.yaml` atomically.
-    pub fn save_meta(&self) -> Result<()> {
-        self.meta.save(&self.root.join(META_FILE))
+    /// Changes `documents.yaml` under a lock: the file is re-read after the lock is
+    /// taken, changed by `change`, and saved atomically, so two processes editing it at
+    /// once (a shared folder on a server) never lose each other's changes.
+    pub fn update_meta(&mut self, change: impl FnOnce(&mut DocumentsMeta)) -> Result<()> {
+        let locks = self.locks_dir();
+        fs::create_dir_all(&locks).map_err(|e| Error::io(&locks, e))?;
+        let lock_path = locks.join("documents.lock");
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+        let path = self.root.join(META_FILE);
+        let mut meta = DocumentsMeta::load(&path)?;
+        change(&mut meta);
+        meta.save(&path)?;
+        self.meta = meta;
+        Ok(())
     }
 
     /// A path relative to the project root, for messages.

@@ -135,9 +135,20 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         flush(&mut run, &mut tokens, &mut position);
-        if word.chars().any(char::is_alphanumeric) {
-            tokens.push(token(at, at + word.len(), word, position));
-            position += 1;
+        // Apostrophes split words ("model's" → "model", "s"), as grep -w sees them.
+        let mut from = 0;
+        for (i, c) in word
+            .char_indices()
+            .chain(std::iter::once((word.len(), '\'')))
+        {
+            if c == '\'' || c == '\u{2019}' {
+                let part = &word[from..i];
+                if part.chars().any(char::is_alphanumeric) {
+                    tokens.push(token(at + from, at + i, part, position));
+                    position += 1;
+                }
+                from = i + c.len_utf8();
+            }
         }
     }
     flush(&mut run, &mut tokens, &mut position);
@@ -158,7 +169,7 @@ pub fn matching_ranges(
     }
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
-        if terms.iter().any(|q| *q == t.text) {
+        if terms.contains(&t.text) {
             match ranges.last_mut() {
                 Some(last) if t.offset_from <= last.1 => last.1 = last.1.max(t.offset_to),
                 _ => ranges.push((t.offset_from, t.offset_to)),
@@ -186,7 +197,7 @@ mod tests {
         let mut a = stemmed();
         assert_eq!(
             terms(&mut a, "Reproducing the Café's models"),
-            ["reproduc", "the", "cafe", "model"]
+            ["reproduc", "the", "cafe", "s", "model"]
         );
         assert_eq!(terms(&mut a, "reproduce"), ["reproduc"]);
     }

@@ -11,4 +11,5 @@ mod crash;
 mod import_issues;
 mod import_surveys;
 mod import_transcripts;
+mod search;
 mod store;

@@ -315,3 +315,116 @@ fn codings_on_a_real_transcript_are_reanchored_or_orphaned_after_edits() {
         Resolved::Placed { moved: false, .. }
     ));
 }
+
+#[test]
+fn after_a_rename_your_entries_follow_and_the_old_id_cannot_be_reused() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
+    run(gloss(dir).args(["record", "transcripts/p1", "--set", "stage=training"]));
+    let (out, _, stderr) = run(gloss(dir).args(["rename", "transcripts/p1", "transcripts/p1b"]));
+    assert!(out.status.success(), "{stderr}");
+    // Marking and recording under the new id update the same status and record.
+    run(gloss(dir).args(["mark", "transcripts/p1b", "done"]));
+    run(gloss(dir).args(["record", "transcripts/p1b", "--set", "impact=hang"]));
+    let (_, stdout, _) = run(gloss(dir).args(["list", "--json"]));
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows[0]["id"], "transcripts/p1b");
+    assert_eq!(rows[0]["progress"], "done");
+    assert_eq!(rows[0]["records"], 1);
+    assert_eq!(rows[0]["codings"], 1);
+    // A new document under the old id is refused.
+    fs::write(dir.join("p1.txt"), "P1: another interview\n").unwrap();
+    let (out, _, stderr) = run(gloss(dir).args(["import", "transcript", "p1.txt"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("was renamed to transcripts/p1b"),
+        "{stderr}"
+    );
+    // Hidden names are refused.
+    let (out, _, _) = run(gloss(dir).args(["rename", "transcripts/p1b", "transcripts/.hidden"]));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn coding_ids_are_never_reused() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
+    run(gloss(dir).args(["uncode", "tester-1"]));
+    run(gloss(dir).arg("compact"));
+    let (_, stdout, _) = run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "loss",
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["id"], "tester-2");
+}
+
+#[test]
+fn one_unreadable_file_does_not_block_the_project() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    fs::write(dir.join("transcripts/notes.txt"), "").unwrap();
+    fs::write(dir.join("coding/bob.journal"), "<<<<<<< HEAD\n").unwrap();
+    let (out, stdout, _) = run(gloss(dir).arg("status"));
+    assert!(out.status.success());
+    assert!(stdout.contains("2 files cannot be read"), "{stdout}");
+    assert!(
+        stdout.contains("notes.txt") && stdout.contains("bob.journal:1: git conflict marker"),
+        "{stdout}"
+    );
+    let (out, _, _) = run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
+    assert!(out.status.success());
+    assert_eq!(
+        fs::read_to_string(dir.join("coding/bob.journal")).unwrap(),
+        "<<<<<<< HEAD\n"
+    );
+}
+
+#[test]
+fn batch_coding_speaks_json_and_record_without_changes_is_a_usage_error() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    let batch = dir.join("batch.jsonl");
+    fs::write(
+        &batch,
+        "{\"doc\":\"transcripts/p1\",\"turn\":2,\"quote\":\"NaN\",\"code\":\"perf\"}\n",
+    )
+    .unwrap();
+    let (out, stdout, stderr) = run(gloss(dir).args(["code", "--batch", "batch.jsonl", "--json"]));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout.trim(), "{\"id\":\"tester-1\",\"line\":1}");
+    let (out, _, _) = run(gloss(dir).args(["record", "transcripts/p1"]));
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -60,6 +60,18 @@ pub struct ParsedDocument {
     pub warnings: Vec<String>,
 }
 
+/// Refuses to import a document under an id that an earlier `gloss rename` moved away
+/// from: codings made before the rename follow the renamed document, so the old id
+/// cannot name a new one.
+pub fn refuse_renamed(project: &crate::project::Project, id: &str) -> Result<()> {
+    match project.meta.renamed.get(id) {
+        Some(new) => Err(Error::Input(format!(
+            "{id} was renamed to {new}, and its codings followed it; import this document under another id (--id NAME for transcripts)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Transcript file formats, chosen by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TranscriptFormat {

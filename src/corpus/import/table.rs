@@ -627,6 +627,11 @@ pub(crate) fn store_documents(
     report: &mut ImportReport,
 ) -> Result<()> {
     let mut plans = Vec::new();
+    for docs in files.values() {
+        for doc in docs {
+            super::refuse_renamed(project, &doc.id)?;
+        }
+    }
     for (rel, docs) in files {
         let path = project.root.join(&rel);
         let mut merged = if path.exists() {

@@ -543,6 +543,7 @@ pub fn import_transcripts(
                 file.display()
             )));
         }
+        super::refuse_renamed(project, &id)?;
         if let Some(existing) = same_id_other_file(&dest)? {
             return Err(Error::Input(format!(
                 "{} would become document {id}, which the project already has as {}; remove that file or import with --id NAME",

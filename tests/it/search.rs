@@ -1,0 +1,385 @@
+//! Search: recall against a literal scan of real transcripts, stemming and CJK, filters
+//! with queries, an index that is deleted or damaged between runs, auto-coding undone,
+//! bad queries, and a second process while another holds the index writer.
+
+use std::fs;
+use std::path::Path;
+
+use gloss::search::{Filters, SearchIndex};
+use gloss::study::Study;
+
+use crate::common::{gloss, new_project, run, shared_data};
+use crate::store::{CODEBOOK, project_with_transcript};
+
+fn open_study(root: &Path) -> Study {
+    Study::open(gloss::project::Project::open(root).unwrap()).unwrap()
+}
+
+fn synced_index(study: &Study) -> SearchIndex {
+    let mut index = SearchIndex::open(&study.project.derived_dir()).unwrap();
+    index.sync(study).unwrap();
+    index
+}
+
+/// Turns (doc, turn) whose text holds `phrase` as whole words (as `grep -iw` sees them:
+/// letters, digits and `_` make words), case-insensitively.
+fn literal_turns(study: &Study, phrase: &str) -> Vec<(String, usize)> {
+    let needle = phrase.to_lowercase();
+    let mut out = Vec::new();
+    for doc in &study.corpus.docs {
+        for (i, turn) in doc.turns.iter().enumerate() {
+            let hay = turn.text.to_lowercase();
+            let found = hay.match_indices(&needle).any(|(at, m)| {
+                let before = hay[..at].chars().next_back();
+                let after = hay[at + m.len()..].chars().next();
+                let word = |c: char| c.is_alphanumeric() || c == '_';
+                !before.is_some_and(word) && !after.is_some_and(word)
+            });
+            if found {
+                out.push((doc.id.clone(), i));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_turn_that_holds_a_word_or_phrase_literally_is_found() {
+    let Some(data) = shared_data() else { return };
+    let tmp = new_project();
+    let mut files = Vec::new();
+    for dir in ["transcripts/cv-reengineering", "transcripts/ml-quality"] {
+        for e in fs::read_dir(data.join(dir)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    let project = gloss::project::Project::open(tmp.path()).unwrap();
+    gloss::corpus::import::transcript::import_transcripts(&project, &files, &Default::default())
+        .unwrap();
+    let study = open_study(tmp.path());
+    let index = synced_index(&study);
+    let queries = [
+        "model",
+        "accuracy",
+        "pytorch",
+        "tensorflow",
+        "data",
+        "paper",
+        "testing",
+        "documentation",
+        "GPU",
+        "reproduce",
+        "the model",
+        "pre-trained",
+        "open source",
+        "code review",
+        "data quality",
+    ];
+    for q in queries {
+        let expected = literal_turns(&study, q);
+        assert!(!expected.is_empty(), "{q} occurs in the corpus");
+        let query = if q.contains([' ', '-']) {
+            format!("\"{q}\"")
+        } else {
+            q.to_string()
+        };
+        let results = index
+            .search(&query, &Filters::default(), 100_000, false)
+            .unwrap();
+        let mut found: Vec<(String, usize)> = results
+            .hits
+            .iter()
+            .map(|h| (h.doc.clone(), h.turn))
+            .collect();
+        found.sort();
+        let missing: Vec<_> = expected
+            .iter()
+            .filter(|t| found.binary_search(t).is_err())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{q}: {} of {} literal turns not found, e.g. {:?}",
+            missing.len(),
+            expected.len(),
+            missing.first()
+        );
+        // Exact mode finds the same literal turns too.
+        let exact = index
+            .search(&query, &Filters::default(), 100_000, true)
+            .unwrap();
+        let mut found: Vec<(String, usize)> =
+            exact.hits.iter().map(|h| (h.doc.clone(), h.turn)).collect();
+        found.sort();
+        assert!(
+            expected.iter().all(|t| found.binary_search(t).is_ok()),
+            "{q} (exact)"
+        );
+    }
+}
+
+fn small_project() -> tempfile::TempDir {
+    let tmp = new_project();
+    fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    fs::write(
+        tmp.path().join("transcripts/p1.txt"),
+        "Interviewer: Did reproducing the paper work?\n\nP1: We were reproducing it for weeks; the Café team helped.\n\nInterviewer: And the data?\n\nP1: 我们用预训练模型 and the loss went to NaN.\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("transcripts/p2.txt"),
+        "Interviewer: Tell me about porting.\n\nP2: Porting the model to PyTorch changed the padding.\n",
+    )
+    .unwrap();
+    tmp
+}
+
+#[test]
+fn stemming_accents_and_cjk_words_are_found() {
+    let tmp = small_project();
+    let study = open_study(tmp.path());
+    let index = synced_index(&study);
+    let hits = |q: &str| {
+        let r = index.search(q, &Filters::default(), 50, false).unwrap();
+        r.hits
+            .iter()
+            .map(|h| (h.doc.clone(), h.turn))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hits("reproduce").len(), 2, "reproduce finds reproducing");
+    assert_eq!(
+        hits("cafe"),
+        [("transcripts/p1".to_string(), 1)],
+        "accents folded"
+    );
+    assert_eq!(
+        hits("训练"),
+        [("transcripts/p1".to_string(), 3)],
+        "a two-character word in running CJK text"
+    );
+    assert_eq!(hits("\"预训练模型\""), [("transcripts/p1".to_string(), 3)]);
+    assert!(
+        hits("训模").is_empty(),
+        "no bigram across a word it does not contain"
+    );
+    // Exact mode does not stem.
+    let exact = index
+        .search("reproduce", &Filters::default(), 50, true)
+        .unwrap();
+    assert_eq!(exact.total, 0);
+    let r = index
+        .search("reproducing", &Filters::default(), 50, false)
+        .unwrap();
+    let hit = &r.hits[0];
+    assert!(
+        hit.matches
+            .iter()
+            .all(|&(s, e)| hit.text[s..e].to_lowercase().starts_with("reproduc"))
+    );
+}
+
+#[test]
+fn filters_combine_with_queries_and_coding_changes_show_at_once() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let (out, _, stderr) = run(gloss(dir).args([
+        "code",
+        "transcripts/p2",
+        "port",
+        "--turn",
+        "2",
+        "--quote",
+        "changed the padding",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let (out, stdout, stderr) = run(gloss(dir).arg("search").args(args).arg("--json"));
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    // A parent code finds its descendants' codings.
+    assert_eq!(json(&["the", "--code", "challenges"])["total"], 1);
+    assert_eq!(
+        json(&["the", "--code", "port"])["hits"][0]["doc"],
+        "transcripts/p2"
+    );
+    assert_eq!(json(&["", "--code", "port", "--by", "tester"])["total"], 1);
+    assert_eq!(
+        json(&["", "--code", "port", "--by", "someone-else"])["total"],
+        0
+    );
+    assert_eq!(
+        json(&["the", "--uncoded"])["total"],
+        json(&["the"])["total"].as_u64().unwrap() - 1
+    );
+    assert_eq!(json(&["the", "--speaker", "interviewer"])["total"], 2);
+    assert_eq!(json(&["the", "--speaker", "P1"])["total"], 2);
+    assert_eq!(json(&["the", "--doc", "transcripts/p2*"])["total"], 1);
+    assert_eq!(json(&["the", "--kind", "issue"])["total"], 0);
+    assert_eq!(json(&["speaker:p2 AND padding"])["total"], 1);
+    // Uncoding shows at once.
+    run(gloss(dir).args(["uncode", "tester-1"]));
+    assert_eq!(json(&["", "--code", "port"])["total"], 0);
+}
+
+#[test]
+fn a_deleted_truncated_or_garbled_index_is_rebuilt_with_the_same_results() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let search = || {
+        let (out, stdout, stderr) = run(gloss(dir).args(["search", "the", "--json"]));
+        assert!(out.status.success(), "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        (v["hits"].to_string(), stderr)
+    };
+    let (baseline, _) = search();
+    let index_dir = dir.join(".gloss/index");
+    // Deleted.
+    fs::remove_dir_all(&index_dir).unwrap();
+    assert_eq!(search().0, baseline);
+    // Every index file truncated to half, then garbled.
+    for damage in [0u8, 1] {
+        for e in fs::read_dir(&index_dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.') {
+                let bytes = fs::read(&p).unwrap();
+                let damaged: Vec<u8> = if damage == 0 {
+                    bytes[..bytes.len() / 2].to_vec()
+                } else {
+                    bytes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| if i % 7 == 3 { b ^ 0x5a } else { *b })
+                        .collect()
+                };
+                fs::write(&p, damaged).unwrap();
+            }
+        }
+        let (again, stderr) = search();
+        assert_eq!(again, baseline, "damage {damage}");
+        assert!(stderr.contains("search index rebuilt"), "{stderr}");
+    }
+}
+
+#[test]
+fn autocode_then_undo_leaves_the_coding_file_as_before() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    run(gloss(dir).args([
+        "code",
+        "transcripts/p1",
+        "perf",
+        "--turn",
+        "2",
+        "--quote",
+        "NaN",
+    ]));
+    run(gloss(dir).arg("compact"));
+    // The entries, without the header (whose id high-water mark rightly moves on).
+    let entries = || -> Vec<String> {
+        fs::read_to_string(dir.join("coding/tester.jsonl"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    let before = entries();
+    let (out, stdout, stderr) =
+        run(gloss(dir).args(["autocode", "loss OR port", "--code", "port", "--dry-run"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("2 spans would be coded"), "{stdout}");
+    assert_eq!(entries(), before);
+    let (out, stdout, stderr) = run(gloss(dir).args([
+        "autocode",
+        "loss OR port",
+        "--code",
+        "port",
+        "--unit",
+        "sentence",
+        "--json",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let batch = v["batch"].as_str().unwrap().to_string();
+    assert_eq!(v["codings"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        v["codings"][1]["anchor"]["quote"],
+        "The loss went to NaN after two epochs, so we compared layer outputs."
+    );
+    let (_, stdout, _) = run(gloss(dir).args(["search", "", "--code", "port", "--json"]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
+        2
+    );
+    let (out, _, stderr) = run(gloss(dir).args(["undo", &batch]));
+    assert!(out.status.success(), "{stderr}");
+    run(gloss(dir).arg("compact"));
+    assert_eq!(entries(), before);
+    let (out, _, _) = run(gloss(dir).args(["undo", &batch]));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn bad_queries_get_one_clear_line_and_exit_1() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let long = "model ".repeat(2000);
+    let cases: [(&[&str], &str); 6] = [
+        (&["search", ""], "empty query"),
+        (&["search", "\"unbalanced"], "position"),
+        (&["search", "(open"], "mistake"),
+        (
+            &["search", "nosuchfield:x"],
+            "unknown field \"nosuchfield\"",
+        ),
+        (
+            &["search", "x", "--code", "no-such-code"],
+            "no code \"no-such-code\"",
+        ),
+        (&["search", &long], "longer than 10,000"),
+    ];
+    for (args, expected) in cases {
+        let (out, _, stderr) = run(gloss(dir).args(args));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{:?}",
+            &args[..2.min(args.len())]
+        );
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // Only punctuation or stop words: a sensible (empty or full) result, exit 0.
+    let (out, _, _) = run(gloss(dir).args(["search", "the and of"]));
+    assert!(out.status.success());
+}
+
+#[test]
+fn while_another_process_holds_the_writer_search_shows_what_is_committed() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    run(gloss(dir).args(["search", "padding"]));
+    run(gloss(dir).args([
+        "code",
+        "transcripts/p2",
+        "port",
+        "--turn",
+        "2",
+        "--quote",
+        "changed the padding",
+    ]));
+    let study = open_study(dir);
+    let mut holder = SearchIndex::open(&study.project.derived_dir()).unwrap();
+    assert!(holder.acquire_writer().unwrap());
+    let (out, stdout, stderr) = run(gloss(dir).args(["search", "padding"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("being updated by another gloss process"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("transcripts/p2"), "{stdout}");
+    drop(holder);
+    let (_, _, stderr) = run(gloss(dir).args(["search", "padding"]));
+    assert!(!stderr.contains("being updated"), "{stderr}");
+}

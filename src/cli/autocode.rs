@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         ))
         .into());
     }
-    let filters = args.filters.resolve(&study, &args.within)?;
+    let filters = args.filters.resolve(&study.codebook, &args.within)?;
     let index = open_index(&study)?;
     let all = index.search(&args.query, &filters, 0, args.filters.exact)?;
     let results = index.search(&args.query, &filters, all.total, args.filters.exact)?;

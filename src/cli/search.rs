@@ -2,8 +2,10 @@
 
 use std::io::IsTerminal;
 
+use gloss::codebook::Codebook;
 use gloss::corpus::DocKind;
-use gloss::search::{Filters, Hit, SearchIndex};
+use gloss::project::Project;
+use gloss::search::{Filters, Hit, SearchIndex, project_stamp};
 use gloss::study::Study;
 use gloss::textio::sanitize_line;
 
@@ -58,7 +60,7 @@ pub struct FilterArgs {
 
 impl FilterArgs {
     /// Resolves the filters against the codebook (codes by id, name or alias).
-    pub fn resolve(&self, study: &Study, code_labels: &[String]) -> CliResult<Filters> {
+    pub fn resolve(&self, codebook: &Codebook, code_labels: &[String]) -> CliResult<Filters> {
         let kind = match &self.kind {
             Some(k) => Some(DocKind::parse(k).ok_or_else(|| {
                 CliError::Usage(format!(
@@ -69,7 +71,7 @@ impl FilterArgs {
         };
         let mut codes = Vec::new();
         for label in code_labels {
-            let code = study.codebook.resolve(label).ok_or_else(|| {
+            let code = codebook.resolve(label).ok_or_else(|| {
                 CliError::Gloss(gloss::Error::Input(format!(
                     "no code {label:?} in the codebook; `gloss codebook show` lists them"
                 )))
@@ -90,8 +92,24 @@ impl FilterArgs {
 
 /// Opens the index and brings it in step with the study, printing its notices.
 pub fn open_index(study: &Study) -> CliResult<SearchIndex> {
+    let stamp = project_stamp(&study.project)?;
     let mut index = SearchIndex::open(&study.project.derived_dir())?;
-    index.sync(study)?;
+    index.sync_stamped(study, stamp)?;
+    for notice in index.notices.drain(..) {
+        eprintln!("gloss: {notice}");
+    }
+    Ok(index)
+}
+
+/// Opens the index for a search; loads the whole study and catches up only when the
+/// project changed since the index was last updated (the common case is instant).
+fn open_index_for_search(project: Project) -> CliResult<SearchIndex> {
+    let stamp = project_stamp(&project)?;
+    let mut index = SearchIndex::open(&project.derived_dir())?;
+    if !index.is_current(stamp) {
+        let study = Study::open(project)?;
+        index.sync_stamped(&study, stamp)?;
+    }
     for notice in index.notices.drain(..) {
         eprintln!("gloss: {notice}");
     }
@@ -99,15 +117,16 @@ pub fn open_index(study: &Study) -> CliResult<SearchIndex> {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
-    let study = Study::open(ctx.project()?)?;
-    let filters = args.filters.resolve(&study, &args.codes)?;
+    let project = ctx.project()?;
+    let codebook = Codebook::load(&project.codebooks_dir())?;
+    let filters = args.filters.resolve(&codebook, &args.codes)?;
     if args.query.chars().count() > 10_000 {
         return Err(gloss::Error::Input(
             "the query is longer than 10,000 characters; search for fewer words".into(),
         )
         .into());
     }
-    let index = open_index(&study)?;
+    let index = open_index_for_search(project)?;
     let results = index.search(&args.query, &filters, args.limit, args.filters.exact)?;
     if let Some(first) = results.warnings.first() {
         // The library is lenient (search-as-you-type shows what it can); a typed command

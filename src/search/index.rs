@@ -31,6 +31,9 @@ struct IndexMeta {
     schema_version: u32,
     /// Document id → fingerprint of its text and codings when last indexed.
     fingerprints: BTreeMap<String, u64>,
+    /// [`project_stamp`] of the project when the index was last brought in step.
+    #[serde(default)]
+    stamp: u64,
 }
 
 /// The project's search index.
@@ -175,6 +178,7 @@ impl SearchIndex {
             meta: IndexMeta {
                 schema_version: SCHEMA_VERSION,
                 fingerprints: BTreeMap::new(),
+                stamp: 0,
             },
             notices: Vec::new(),
         };
@@ -211,6 +215,24 @@ impl SearchIndex {
             }
             Err(e) => Err(tantivy_error(&self.dir, e)),
         }
+    }
+
+    /// True when the index was last brought in step with a project that had this
+    /// [`project_stamp`]: nothing changed since, so the study need not be loaded.
+    pub fn is_current(&self, stamp: u64) -> bool {
+        stamp != 0 && self.meta.stamp == stamp
+    }
+
+    /// [`SearchIndex::sync`], then records `stamp` (taken before the study was loaded)
+    /// as the state the index now reflects.
+    pub fn sync_stamped(&mut self, study: &Study, stamp: u64) -> Result<SyncReport> {
+        let report = self.sync(study)?;
+        let lagging = self.notices.iter().any(|n| n.contains("results may lag"));
+        if !lagging && self.meta.stamp != stamp {
+            self.meta.stamp = stamp;
+            self.save_meta()?;
+        }
+        Ok(report)
     }
 
     /// Brings the index in step with the study: (re)indexes documents whose text or
@@ -287,6 +309,36 @@ impl SearchIndex {
     pub fn num_turns(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
+}
+
+/// A cheap summary of everything the index is derived from — the size and modification
+/// time of every source file, coding file and journal, codebook, `gloss.yaml` and
+/// `documents.yaml` — so a search can tell, without loading the corpus, that nothing
+/// changed since the index was last updated.
+pub fn project_stamp(project: &crate::project::Project) -> Result<u64> {
+    let mut files = crate::corpus::load::source_files(project)?;
+    for dir in [project.coding_dir(), project.codebooks_dir()] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            files.extend(entries.flatten().map(|e| e.path()));
+        }
+    }
+    files.push(project.root.join(crate::project::CONFIG_FILE));
+    files.push(project.root.join(crate::project::META_FILE));
+    files.sort();
+    let mut h = std::hash::DefaultHasher::new();
+    SCHEMA_VERSION.hash(&mut h);
+    for path in files {
+        path.hash(&mut h);
+        if let Ok(m) = std::fs::metadata(&path) {
+            m.len().hash(&mut h);
+            if let Ok(t) = m.modified()
+                && let Ok(d) = t.duration_since(std::time::UNIX_EPOCH)
+            {
+                d.as_nanos().hash(&mut h);
+            }
+        }
+    }
+    Ok(h.finish().max(1))
 }
 
 /// One coding as it concerns one turn.

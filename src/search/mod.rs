@@ -7,5 +7,5 @@ pub mod index;
 pub mod query;
 pub mod schema;
 
-pub use index::{SearchIndex, SyncReport};
+pub use index::{SearchIndex, SyncReport, project_stamp};
 pub use query::{Filters, Hit, Results};

@@ -345,6 +345,8 @@ pub fn project_stamp(project: &crate::project::Project) -> Result<u64> {
 #[derive(Debug, Clone, Hash)]
 pub(super) struct TurnCoding {
     pub turn: usize,
+    /// The code and its ancestors, nearest first (so a codebook move re-indexes).
+    pub lineage: Vec<String>,
     pub code: String,
     pub coder: String,
     pub memo: Option<String>,
@@ -367,12 +369,41 @@ fn turn_codings(study: &Study) -> HashMap<&str, Vec<TurnCoding>> {
             end.turn
         };
         for turn in start.turn..=last {
+            let mut lineage = vec![r.coding.code.clone()];
+            lineage.extend(
+                study
+                    .codebook
+                    .ancestors(&r.coding.code)
+                    .into_iter()
+                    .map(|a| a.id.clone()),
+            );
             out.entry(doc.id.as_str()).or_default().push(TurnCoding {
                 turn,
+                lineage,
                 code: r.coding.code.clone(),
                 coder: r.coder.to_string(),
                 memo: r.coding.memo.clone(),
             });
+        }
+    }
+    // Memos on documents ride on the document's first turn.
+    for file in &study.codings.coders {
+        for entry in file.entries.values() {
+            if let crate::coding::Entry::Memo(crate::coding::Memo {
+                about: crate::coding::MemoTarget::Document(id),
+                text,
+                ..
+            }) = entry
+                && let Some(doc) = study.corpus.get(study.project.meta.current_id(id))
+            {
+                out.entry(doc.id.as_str()).or_default().push(TurnCoding {
+                    turn: 0,
+                    lineage: Vec::new(),
+                    code: String::new(),
+                    coder: file.coder.clone(),
+                    memo: Some(text.clone()),
+                });
+            }
         }
     }
     for list in out.values_mut() {
@@ -442,16 +473,15 @@ fn turn_documents(
         let mut seen_coders = HashSet::new();
         let mut any = false;
         for c in codes.iter().filter(|c| c.turn == i) {
+            if c.code.is_empty() {
+                // A document memo, not a coding.
+                if let Some(m) = &c.memo {
+                    d.add_text(f.memo, m);
+                }
+                continue;
+            }
             any = true;
-            let mut lineage = vec![c.code.clone()];
-            lineage.extend(
-                study
-                    .codebook
-                    .ancestors(&c.code)
-                    .into_iter()
-                    .map(|a| a.id.clone()),
-            );
-            for code in lineage {
+            for code in c.lineage.iter().cloned() {
                 d.add_text(f.code_coder, format!("{code}@{}", c.coder));
                 if seen_codes.insert(code.clone()) {
                     d.add_text(f.code, code);

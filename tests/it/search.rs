@@ -383,3 +383,33 @@ fn while_another_process_holds_the_writer_search_shows_what_is_committed() {
     let (_, _, stderr) = run(gloss(dir).args(["search", "padding"]));
     assert!(!stderr.contains("being updated"), "{stderr}");
 }
+
+#[test]
+fn moving_a_code_in_the_codebook_reindexes_its_turns() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    run(gloss(dir).args([
+        "code",
+        "transcripts/p2",
+        "port",
+        "--turn",
+        "2",
+        "--quote",
+        "changed the padding",
+    ]));
+    let total = |code: &str| -> u64 {
+        let (out, stdout, stderr) = run(gloss(dir).args(["search", "", "--code", code, "--json"]));
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(total("challenges"), 1);
+    let moved = CODEBOOK.replace(
+        "      - id: port\n        name: Portability of DL operations\n",
+        "",
+    ) + "  - id: practices\n    name: Practices\n    children:\n      - id: port\n        name: Portability of DL operations\n";
+    fs::write(dir.join("codebooks/test.yaml"), moved).unwrap();
+    assert_eq!(total("challenges"), 0);
+    assert_eq!(total("practices"), 1);
+}

@@ -60,7 +60,7 @@ impl fmt::Display for DocKind {
 }
 
 /// An attribute value: one string or a list of strings (such as an issue's labels).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AttrValue {
     One(String),
@@ -90,7 +90,7 @@ impl fmt::Display for AttrValue {
 pub type Attributes = BTreeMap<String, AttrValue>;
 
 /// One turn: what one speaker (or issue author, or survey question) said, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Turn {
     /// The speaker label as written in the source (`Interviewer`, `Speaker 2`, a GitHub login,
     /// or a survey question).
@@ -103,7 +103,7 @@ pub struct Turn {
 }
 
 /// A document: an id, a kind, a title, attributes and an ordered list of turns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Document {
     /// Stable, readable id: `transcripts/leader1`, `issues/ultralytics/yolov5#1234`,
     /// `surveys/exit-2024/R17`.

@@ -34,6 +34,44 @@ struct IndexMeta {
     /// [`project_stamp`] of the project when the index was last brought in step.
     #[serde(default)]
     stamp: u64,
+    /// Sizes and modification times of the index's own files after the last commit:
+    /// when they still match, opening skips reading every stored turn.
+    #[serde(default)]
+    files_stamp: u64,
+    /// Document id → fingerprint of its text and attributes alone, valid while
+    /// `sources_stamp` matches: then a sync after a coding change hashes no text.
+    #[serde(default)]
+    text_fingerprints: BTreeMap<String, u64>,
+    #[serde(default)]
+    sources_stamp: u64,
+}
+
+/// A stamp of the index folder's files (tantivy's data files; not locks or our meta).
+fn files_stamp(dir: &Path) -> u64 {
+    let mut entries: Vec<(String, u64, u128)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if name.starts_with('.') || name == META_FILE {
+                        return None;
+                    }
+                    let m = e.metadata().ok()?;
+                    let t = m
+                        .modified()
+                        .ok()?
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .ok()?
+                        .as_nanos();
+                    Some((name, m.len(), t))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort();
+    let mut h = std::hash::DefaultHasher::new();
+    entries.hash(&mut h);
+    h.finish().max(1)
 }
 
 /// The project's search index.
@@ -124,7 +162,14 @@ impl SearchIndex {
             meta,
             notices: Vec::new(),
         };
-        open.verify().map_err(|e| format!("it is damaged: {e}"))?;
+        let mut open = open;
+        let now = files_stamp(dir);
+        if open.meta.files_stamp != now {
+            open.verify().map_err(|e| format!("it is damaged: {e}"))?;
+            // Verified as it is now (e.g. after background merges): remember that.
+            open.meta.files_stamp = now;
+            let _ = open.save_meta();
+        }
         Ok(Some(open))
     }
 
@@ -179,6 +224,9 @@ impl SearchIndex {
                 schema_version: SCHEMA_VERSION,
                 fingerprints: BTreeMap::new(),
                 stamp: 0,
+                files_stamp: 0,
+                text_fingerprints: BTreeMap::new(),
+                sources_stamp: 0,
             },
             notices: Vec::new(),
         };
@@ -202,7 +250,10 @@ impl SearchIndex {
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(DEFAULT_WRITER_MEMORY_MB)
             .clamp(16, 4096);
-        match self.index.writer_with_num_threads(1, mb * 1_000_000) {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, 4);
+        match self.index.writer_with_num_threads(threads, mb * 1_000_000) {
             Ok(w) => {
                 self.writer = Some(w);
                 Ok(true)
@@ -239,12 +290,27 @@ impl SearchIndex {
     /// codings changed, removes documents that are gone, commits, and reloads.
     pub fn sync(&mut self, study: &Study) -> Result<SyncReport> {
         let turn_codes = turn_codings(study);
+        let sources_stamp = sources_stamp(&study.project)?;
+        let reuse_text = sources_stamp == self.meta.sources_stamp
+            && self.meta.text_fingerprints.len() == study.corpus.docs.len();
+        let mut text_fps: BTreeMap<String, u64> = BTreeMap::new();
         let mut wanted: HashMap<&str, u64> = HashMap::with_capacity(study.corpus.docs.len());
         for doc in &study.corpus.docs {
+            let text_fp = match self.meta.text_fingerprints.get(&doc.id) {
+                Some(&fp) if reuse_text => fp,
+                _ => text_fingerprint(doc),
+            };
+            if !reuse_text {
+                text_fps.insert(doc.id.clone(), text_fp);
+            }
             wanted.insert(
                 doc.id.as_str(),
-                fingerprint(doc, turn_codes.get(doc.id.as_str())),
+                fingerprint(text_fp, turn_codes.get(doc.id.as_str())),
             );
+        }
+        if !reuse_text {
+            self.meta.sources_stamp = sources_stamp;
+            self.meta.text_fingerprints = text_fps;
         }
         let stale: Vec<&Document> = study
             .corpus
@@ -261,6 +327,10 @@ impl SearchIndex {
             .collect();
         let mut report = SyncReport::default();
         if stale.is_empty() && gone.is_empty() {
+            if !reuse_text {
+                // Remember the text fingerprints for the next sync.
+                self.save_meta()?;
+            }
             return Ok(report);
         }
         if !self.acquire_writer()? {
@@ -301,6 +371,7 @@ impl SearchIndex {
                 self.meta.fingerprints.insert(doc.id.clone(), f);
             }
         }
+        self.meta.files_stamp = files_stamp(&self.dir);
         self.save_meta()?;
         Ok(report)
     }
@@ -324,6 +395,11 @@ pub fn project_stamp(project: &crate::project::Project) -> Result<u64> {
     }
     files.push(project.root.join(crate::project::CONFIG_FILE));
     files.push(project.root.join(crate::project::META_FILE));
+    Ok(stamp_of(files))
+}
+
+/// Hashes the paths, sizes and modification times of files.
+fn stamp_of(mut files: Vec<PathBuf>) -> u64 {
     files.sort();
     let mut h = std::hash::DefaultHasher::new();
     SCHEMA_VERSION.hash(&mut h);
@@ -338,7 +414,7 @@ pub fn project_stamp(project: &crate::project::Project) -> Result<u64> {
             }
         }
     }
-    Ok(h.finish().max(1))
+    h.finish().max(1)
 }
 
 /// One coding as it concerns one turn.
@@ -413,11 +489,27 @@ fn turn_codings(study: &Study) -> HashMap<&str, Vec<TurnCoding>> {
 }
 
 /// A fingerprint of what the index holds for a document.
-fn fingerprint(doc: &Document, codes: Option<&Vec<TurnCoding>>) -> u64 {
+fn fingerprint(text: u64, codes: Option<&Vec<TurnCoding>>) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
-    serde_json::to_string(doc).unwrap_or_default().hash(&mut h);
+    text.hash(&mut h);
     codes.hash(&mut h);
     h.finish()
+}
+
+/// A fingerprint of a document's text and attributes.
+fn text_fingerprint(doc: &Document) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    doc.hash(&mut h);
+    h.finish()
+}
+
+/// Like [`project_stamp`] but only for what document texts come from: source files,
+/// `gloss.yaml` (attributes) and `documents.yaml` (speaker maps, attributes).
+fn sources_stamp(project: &crate::project::Project) -> Result<u64> {
+    let mut files = crate::corpus::load::source_files(project)?;
+    files.push(project.root.join(crate::project::CONFIG_FILE));
+    files.push(project.root.join(crate::project::META_FILE));
+    Ok(stamp_of(files))
 }
 
 /// The tantivy documents (one per turn) of a document.

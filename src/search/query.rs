@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RegexQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, RegexQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
 
 use super::analysis::{self, matching_ranges};
@@ -83,6 +86,22 @@ impl SearchIndex {
         let trimmed = query.trim();
         let mut warnings = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // `word~N` (fuzzy) is not in tantivy's grammar: take those words out and match
+        // them as fuzzy terms against the unstemmed text.
+        let (rest, fuzzy) = split_fuzzy(trimmed);
+        let mut exact_analyzer = analysis::exact();
+        for (word, distance, negated) in fuzzy {
+            let mut stream = exact_analyzer.token_stream(&word);
+            while let Some(t) = stream.next() {
+                let q =
+                    FuzzyTermQuery::new(Term::from_field_text(f.exact, &t.text), distance, true);
+                clauses.push((
+                    if negated { Occur::MustNot } else { Occur::Must },
+                    Box::new(q),
+                ));
+            }
+        }
+        let trimmed = rest.trim();
         if !trimmed.is_empty() {
             let (parsed, errors) = parser.parse_query_lenient(trimmed);
             for e in &errors {
@@ -101,7 +120,7 @@ impl SearchIndex {
                 "empty query: give words to search for, or a filter such as --code ID".into(),
             ));
         }
-        if clauses.is_empty() {
+        if !clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         clauses.extend(filter_clauses.into_iter().map(|q| (Occur::Must, q)));
@@ -238,6 +257,45 @@ impl SearchIndex {
         }
         Ok(out)
     }
+}
+
+/// Takes `word~N` terms (N from 0 to 2; `-word~N` excludes) out of a query, outside
+/// quotes; returns the rest of the query and the fuzzy words.
+pub fn split_fuzzy(query: &str) -> (String, Vec<(String, u8, bool)>) {
+    let mut rest = String::with_capacity(query.len());
+    let mut fuzzy = Vec::new();
+    let mut in_quotes = false;
+    let mut word = String::new();
+    let flush = |word: &mut String, rest: &mut String, fuzzy: &mut Vec<(String, u8, bool)>| {
+        let w = std::mem::take(word);
+        if let Some((base, n)) = w.rsplit_once('~')
+            && let Ok(distance) = n.parse::<u8>()
+            && distance <= 2
+        {
+            let (negated, base) = match base.strip_prefix('-') {
+                Some(b) => (true, b),
+                None => (false, base.strip_prefix('+').unwrap_or(base)),
+            };
+            if !base.is_empty() && !base.contains([':', '"', '(', ')']) {
+                fuzzy.push((base.to_string(), distance, negated));
+                return;
+            }
+        }
+        rest.push_str(&w);
+    };
+    for c in query.chars() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+        }
+        if !in_quotes && c.is_whitespace() {
+            flush(&mut word, &mut rest, &mut fuzzy);
+            rest.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut rest, &mut fuzzy);
+    (rest, fuzzy)
 }
 
 /// Translates a glob (`*`, `?`) into an anchored regular expression for the FST.

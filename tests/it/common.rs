@@ -72,3 +72,22 @@ pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// Runs `gloss code DOC CODE --turn TURN --quote QUOTE` in `dir`.
+pub fn code(
+    dir: &Path,
+    doc: &str,
+    code: &str,
+    turn: usize,
+    quote: &str,
+) -> (Output, String, String) {
+    run(gloss(dir).args([
+        "code",
+        doc,
+        code,
+        "--turn",
+        &turn.to_string(),
+        "--quote",
+        quote,
+    ]))
+}

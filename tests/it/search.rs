@@ -8,7 +8,7 @@ use std::path::Path;
 use gloss::search::{Filters, SearchIndex};
 use gloss::study::Study;
 
-use crate::common::{gloss, new_project, run, shared_data};
+use crate::common::{code, gloss, new_project, run, shared_data};
 use crate::store::{CODEBOOK, project_with_transcript};
 
 fn open_study(root: &Path) -> Study {
@@ -182,15 +182,7 @@ fn stemming_accents_and_cjk_words_are_found() {
 fn filters_combine_with_queries_and_coding_changes_show_at_once() {
     let tmp = small_project();
     let dir = tmp.path();
-    let (out, _, stderr) = run(gloss(dir).args([
-        "code",
-        "transcripts/p2",
-        "port",
-        "--turn",
-        "2",
-        "--quote",
-        "changed the padding",
-    ]));
+    let (out, _, stderr) = code(dir, "transcripts/p2", "port", 2, "changed the padding");
     assert!(out.status.success(), "{stderr}");
     let json = |args: &[&str]| -> serde_json::Value {
         let (out, stdout, stderr) = run(gloss(dir).arg("search").args(args).arg("--json"));
@@ -265,15 +257,7 @@ fn a_deleted_truncated_or_garbled_index_is_rebuilt_with_the_same_results() {
 fn autocode_then_undo_leaves_the_coding_file_as_before() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    code(dir, "transcripts/p1", "perf", 2, "NaN");
     run(gloss(dir).arg("compact"));
     // The entries, without the header (whose id high-water mark rightly moves on).
     let entries = || -> Vec<String> {
@@ -360,15 +344,7 @@ fn while_another_process_holds_the_writer_search_shows_what_is_committed() {
     let tmp = small_project();
     let dir = tmp.path();
     run(gloss(dir).args(["search", "padding"]));
-    run(gloss(dir).args([
-        "code",
-        "transcripts/p2",
-        "port",
-        "--turn",
-        "2",
-        "--quote",
-        "changed the padding",
-    ]));
+    code(dir, "transcripts/p2", "port", 2, "changed the padding");
     let study = open_study(dir);
     let mut holder = SearchIndex::open(&study.project.derived_dir()).unwrap();
     assert!(holder.acquire_writer().unwrap());
@@ -388,15 +364,7 @@ fn while_another_process_holds_the_writer_search_shows_what_is_committed() {
 fn moving_a_code_in_the_codebook_reindexes_its_turns() {
     let tmp = small_project();
     let dir = tmp.path();
-    run(gloss(dir).args([
-        "code",
-        "transcripts/p2",
-        "port",
-        "--turn",
-        "2",
-        "--quote",
-        "changed the padding",
-    ]));
+    code(dir, "transcripts/p2", "port", 2, "changed the padding");
     let total = |code: &str| -> u64 {
         let (out, stdout, stderr) = run(gloss(dir).args(["search", "", "--code", code, "--json"]));
         assert!(out.status.success(), "{stderr}");

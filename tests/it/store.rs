@@ -8,7 +8,7 @@ use std::path::Path;
 use gloss::coding::set::{CodingSet, Resolved};
 use gloss::project::Project;
 
-use crate::common::{gloss, new_project, run, shared_data};
+use crate::common::{code, gloss, new_project, run, shared_data};
 
 pub const CODEBOOK: &str = "codes:
   - id: challenges
@@ -63,15 +63,7 @@ fn resolved(root: &Path) -> Vec<(String, Resolved)> {
 fn code_uncode_and_record_are_saved_and_listed() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    let (out, stdout, stderr) = run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf debugging",
-        "--turn",
-        "2",
-        "--quote",
-        "went to NaN",
-    ]));
+    let (out, stdout, stderr) = code(dir, "transcripts/p1", "perf debugging", 2, "went to NaN");
     assert!(out.status.success(), "{stderr}");
     assert!(
         stdout.starts_with("tester-1: perf on transcripts/p1 turn 2"),
@@ -119,15 +111,7 @@ fn a_second_writer_for_the_same_coder_is_refused_other_coders_are_not() {
     let dir = tmp.path();
     let project = Project::open(dir).expect("open");
     let _held = gloss::coding::store::Writer::open(&project, "tester").expect("lock");
-    let (out, _, stderr) = run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    let (out, _, stderr) = code(dir, "transcripts/p1", "perf", 2, "NaN");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr.contains("coder tester is already writing in another gloss process"),
@@ -154,15 +138,7 @@ fn a_coding_file_with_conflict_markers_is_refused_and_left_alone() {
     let path = dir.join("coding/tester.jsonl");
     let text = "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"tester\"}\n<<<<<<< HEAD\n=======\n>>>>>>> theirs\n";
     fs::write(&path, text).expect("write");
-    let (out, _, stderr) = run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    let (out, _, stderr) = code(dir, "transcripts/p1", "perf", 2, "NaN");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr.contains("coding/tester.jsonl:2: git conflict marker"),
@@ -181,15 +157,7 @@ fn a_coding_file_with_conflict_markers_is_refused_and_left_alone() {
 fn removed_document_keeps_its_codings_as_dangling_and_rename_carries_them() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    code(dir, "transcripts/p1", "perf", 2, "NaN");
     let (out, _, stderr) =
         run(gloss(dir).args(["rename", "transcripts/p1", "transcripts/participant1"]));
     assert!(out.status.success(), "{stderr}");
@@ -320,15 +288,7 @@ fn codings_on_a_real_transcript_are_reanchored_or_orphaned_after_edits() {
 fn after_a_rename_your_entries_follow_and_the_old_id_cannot_be_reused() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    code(dir, "transcripts/p1", "perf", 2, "NaN");
     run(gloss(dir).args(["record", "transcripts/p1", "--set", "stage=training"]));
     let (out, _, stderr) = run(gloss(dir).args(["rename", "transcripts/p1", "transcripts/p1b"]));
     assert!(out.status.success(), "{stderr}");
@@ -358,15 +318,7 @@ fn after_a_rename_your_entries_follow_and_the_old_id_cannot_be_reused() {
 fn coding_ids_are_never_reused() {
     let tmp = project_with_transcript();
     let dir = tmp.path();
-    run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    code(dir, "transcripts/p1", "perf", 2, "NaN");
     run(gloss(dir).args(["uncode", "tester-1"]));
     run(gloss(dir).arg("compact"));
     let (_, stdout, _) = run(gloss(dir).args([
@@ -396,15 +348,7 @@ fn one_unreadable_file_does_not_block_the_project() {
         stdout.contains("notes.txt") && stdout.contains("bob.journal:1: git conflict marker"),
         "{stdout}"
     );
-    let (out, _, _) = run(gloss(dir).args([
-        "code",
-        "transcripts/p1",
-        "perf",
-        "--turn",
-        "2",
-        "--quote",
-        "NaN",
-    ]));
+    let (out, _, _) = code(dir, "transcripts/p1", "perf", 2, "NaN");
     assert!(out.status.success());
     assert_eq!(
         fs::read_to_string(dir.join("coding/bob.journal")).unwrap(),

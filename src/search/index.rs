@@ -18,7 +18,6 @@ use super::schema::{Fields, SCHEMA_VERSION};
 use crate::coding::set::Resolved;
 use crate::corpus::Document;
 use crate::study::Study;
-use crate::textio::write_atomic;
 use crate::{Error, Result};
 
 /// The default memory budget of the index writer (`GLOSS_INDEX_MEMORY_MB` overrides).
@@ -234,9 +233,17 @@ impl SearchIndex {
         Ok(index)
     }
 
+    /// Saves the bookkeeping file by write-then-rename, without fsync: the index is
+    /// derived data, and a file lost or cut short by a crash only means a rebuild.
     fn save_meta(&self) -> Result<()> {
         let bytes = serde_json::to_vec(&self.meta).map_err(|e| tantivy_error(&self.dir, e))?;
-        write_atomic(&self.dir.join(META_FILE), &bytes)
+        let path = self.dir.join(META_FILE);
+        let tmp = self
+            .dir
+            .join(format!(".{META_FILE}.tmp{}", std::process::id()));
+        std::fs::write(&tmp, &bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| Error::io(&path, e))
     }
 
     /// Takes tantivy's single writer if it is free. `false` (with a notice) when another

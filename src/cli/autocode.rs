@@ -13,9 +13,10 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::search::{FilterArgs, open_index};
 use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
-/// Code every hit of a search (text search → code results). All codings of one run
-/// share a batch id that `gloss undo BATCH` removes again. A span you already coded
-/// with this code is skipped.
+/// Code every hit of a search (text search → code results).
+///
+/// All codings of one run share a batch id that `gloss undo BATCH` removes again. A
+/// span you already coded with this code is skipped.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The search (same syntax as `gloss search`).

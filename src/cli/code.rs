@@ -12,10 +12,11 @@ use gloss::time::now_rfc3339;
 
 use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
-/// Code a span of text: the QUOTE's exact text in turn N of DOC gets CODE. With
-/// --batch, read one coding per line as JSON ({"doc":…,"turn":N,"quote":…,"code":…,
-/// "memo":…}) and print `ok LINE ID` (with --json: {"line":N,"id":ID}) as each one
-/// is durably saved.
+/// Code a span of text: the QUOTE's exact text in turn N of DOC gets CODE.
+///
+/// With --batch, read one coding per line as JSON
+/// ({"doc":…,"turn":N,"quote":…,"code":…, "memo":…}) and print `ok LINE ID` (with
+/// --json: {"line":N,"id":ID}) as each one is durably saved.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The document id.

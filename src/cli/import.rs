@@ -11,8 +11,10 @@ use gloss::textio::Utf8Policy;
 
 use super::{CliError, CliResult, Ctx, print_json};
 
-/// Import documents. Re-importing an unchanged file changes nothing; a changed one
-/// updates its documents and their codings are re-anchored.
+/// Import documents.
+///
+/// Re-importing an unchanged file changes nothing; a changed one updates its documents
+/// and their codings are re-anchored.
 #[derive(Debug, clap::Subcommand)]
 pub enum Kind {
     /// Interview transcripts: .txt, .md (speaker labels alone on a line or inline),

@@ -15,6 +15,7 @@ use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
 /// Fill in an instrument record of a document (one record per defect): set dimensions
 /// to values (`--set stage=training --set impact=crash,hang`), by id, name or alias.
+///
 /// Without --record, record 1 is edited; --new starts the next one. --exclude marks the
 /// whole document "not relevant" with a reason.
 #[derive(Debug, clap::Args)]

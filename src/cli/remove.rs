@@ -6,9 +6,11 @@ use gloss::corpus::{DocKind, docfile};
 use super::show::unknown_document;
 use super::{CliResult, Ctx, print_json};
 
-/// Remove a document from the project. Codings and records made on it are never
-/// deleted: they stay in the coders' files, and `gloss status` lists them as dangling
-/// (re-import the document to bring them back).
+/// Remove a document from the project.
+///
+/// Codings and records made on it are never deleted: they stay in the coders' files,
+/// and `gloss status` lists them as dangling (re-import the document to bring them
+/// back).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The document id.

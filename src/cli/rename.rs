@@ -5,8 +5,10 @@ use gloss::corpus::{DocKind, docfile};
 use super::show::unknown_document;
 use super::{CliResult, Ctx, print_json};
 
-/// Rename a document. Its codings, in every coder's file, follow it: the rename is
-/// recorded in documents.yaml, so no coder's file is rewritten.
+/// Rename a document.
+///
+/// Its codings, in every coder's file, follow it: the rename is recorded in
+/// documents.yaml, so no coder's file is rewritten.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The current id.

@@ -12,11 +12,13 @@ use gloss::textio::sanitize_line;
 use super::import::parse_key_value;
 use super::{CliError, CliResult, Ctx, print_json};
 
-/// Search every turn. The query uses tantivy's syntax: words (all must occur), `OR`,
-/// `NOT`/`-word`, `"a phrase"`, `"a phrase"~2`, `field:value` (fields: text, exact,
-/// speaker, title, memo, kind, doc, repo, label, attr, code, coder), `term~1` (fuzzy).
-/// English words match their other forms (`reproduce` finds "reproducing"); accents
-/// are ignored; Chinese and Japanese words are found without spaces.
+/// Search every turn.
+///
+/// The query uses tantivy's syntax: words (all must occur), `OR`, `NOT`/`-word`, `"a
+/// phrase"`, `"a phrase"~2`, `field:value` (fields: text, exact, speaker, title, memo,
+/// kind, doc, repo, label, attr, code, coder), `term~1` (fuzzy). English words match
+/// their other forms (`reproduce` finds "reproducing"); accents are ignored; Chinese
+/// and Japanese words are found without spaces.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What to search for ("" with a filter lists everything that matches the filter).

@@ -6,9 +6,10 @@ use gloss::textio::sanitize_line;
 use super::show::unknown_document;
 use super::{CliError, CliResult, Ctx, print_json};
 
-/// List a document's speakers (turns, participant alias, role), or map speaker
-/// labels to participants and roles for this document only: "Speaker 1" can be the
-/// interviewer in one transcript and a participant in the next.
+/// List a document's speakers (turns, participant alias, role), or map speaker labels
+/// to participants and roles for this document only.
+///
+/// "Speaker 1" can be the interviewer in one transcript and a participant in the next.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The document id.

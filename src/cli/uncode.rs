@@ -5,8 +5,9 @@ use gloss::coding::{Entry, coding_key};
 
 use super::{CliResult, Ctx, open_writer, print_json};
 
-/// Remove a span coding by its id (shown by `gloss code` and in --json output). Only
-/// your own codings: gloss never writes another coder's file.
+/// Remove a span coding by its id (shown by `gloss code` and in --json output).
+///
+/// Only your own codings: gloss never writes another coder's file.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Coding ids.

@@ -47,94 +47,107 @@ fn is_cjk(c: char) -> bool {
 #[derive(Clone, Default)]
 pub struct WordTokenizer;
 
-/// The tokens of one text, computed eagerly.
-pub struct WordTokens {
-    tokens: Vec<Token>,
+/// The tokens of one text: their byte spans are found up front, and one reused
+/// [`Token`] is filled for each in turn (no allocation per token).
+pub struct WordTokens<'a> {
+    text: &'a str,
+    spans: Vec<(usize, usize)>,
     next: usize,
+    token: Token,
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordTokens;
+    type TokenStream<'a> = WordTokens<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokens {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokens<'a> {
         WordTokens {
-            tokens: tokenize(text),
+            text,
+            spans: spans(text),
             next: 0,
+            token: Token::default(),
         }
     }
 }
 
-impl TokenStream for WordTokens {
+impl TokenStream for WordTokens<'_> {
     fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
-            false
-        }
+        let Some(&(from, to)) = self.spans.get(self.next) else {
+            return false;
+        };
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.next;
+        self.token.position_length = 1;
+        self.token.text.clear();
+        self.token
+            .text
+            .push_str(self.text.get(from..to).unwrap_or(""));
+        self.next += 1;
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
-fn token(offset_from: usize, offset_to: usize, text: &str, position: usize) -> Token {
-    Token {
-        offset_from,
-        offset_to,
-        position,
-        text: text.to_string(),
-        position_length: 1,
-    }
-}
-
-/// Tokenizes text: see [`WordTokenizer`].
+/// Tokenizes text into owned tokens: see [`WordTokenizer`].
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut position = 0;
+    spans(text)
+        .into_iter()
+        .enumerate()
+        .map(|(position, (from, to))| Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: text.get(from..to).unwrap_or("").to_string(),
+            position_length: 1,
+        })
+        .collect()
+}
+
+/// The byte spans of the tokens of `text`, in order: words (split at apostrophes), and
+/// CJK runs as overlapping pairs of characters (a lone character alone). A run is
+/// contiguous in the text, so each pair is one slice of it.
+fn spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(text.len() / 5);
     // Pending CJK characters: (byte offset, char).
     let mut run: Vec<(usize, char)> = Vec::new();
-    let flush = |run: &mut Vec<(usize, char)>, tokens: &mut Vec<Token>, position: &mut usize| {
+    let flush = |run: &mut Vec<(usize, char)>, out: &mut Vec<(usize, usize)>| {
         match run.len() {
             0 => {}
-            1 => {
-                let (at, c) = run[0];
-                tokens.push(token(at, at + c.len_utf8(), &c.to_string(), *position));
-                *position += 1;
-            }
+            1 => out.push((run[0].0, run[0].0 + run[0].1.len_utf8())),
             _ => {
                 for pair in run.windows(2) {
-                    let (a, ca) = pair[0];
-                    let (b, cb) = pair[1];
-                    let mut s = String::with_capacity(8);
-                    s.push(ca);
-                    s.push(cb);
-                    tokens.push(token(a, b + cb.len_utf8(), &s, *position));
-                    *position += 1;
+                    out.push((pair[0].0, pair[1].0 + pair[1].1.len_utf8()));
                 }
             }
         }
         run.clear();
     };
     for (at, word) in text.split_word_bound_indices() {
-        let mut chars = word.char_indices();
-        let Some((_, first)) = chars.next() else {
+        let Some(first) = word.chars().next() else {
             continue;
         };
         if is_cjk(first) {
             for (i, c) in word.char_indices() {
                 if is_cjk(c) {
+                    if let Some(&(prev, pc)) = run.last()
+                        && prev + pc.len_utf8() != at + i
+                    {
+                        // Not adjacent (a mark in between): start a new run.
+                        flush(&mut run, &mut out);
+                    }
                     run.push((at + i, c));
                 }
             }
             continue;
         }
-        flush(&mut run, &mut tokens, &mut position);
+        flush(&mut run, &mut out);
         // Apostrophes split words ("model's" → "model", "s"), as grep -w sees them.
         let mut from = 0;
         for (i, c) in word
@@ -142,17 +155,18 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             .chain(std::iter::once((word.len(), '\'')))
         {
             if c == '\'' || c == '\u{2019}' {
-                let part = &word[from..i];
-                if part.chars().any(char::is_alphanumeric) {
-                    tokens.push(token(at + from, at + i, part, position));
-                    position += 1;
+                if word
+                    .get(from..i)
+                    .is_some_and(|part| part.chars().any(char::is_alphanumeric))
+                {
+                    out.push((at + from, at + i));
                 }
                 from = i + c.len_utf8();
             }
         }
     }
-    flush(&mut run, &mut tokens, &mut position);
-    tokens
+    flush(&mut run, &mut out);
+    out
 }
 
 /// The byte ranges in `text` whose analysed tokens are among `terms` (already analysed

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::analysis::{EXACT, STEMMED};
 
 /// Bump when the schema or the analysis changes: older indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The schema and its fields.
 #[derive(Clone)]

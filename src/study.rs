@@ -106,6 +106,22 @@ impl Study {
         }
         for (coder, record) in self.codings.records() {
             let doc = self.project.meta.current_id(&record.doc);
+            if let Some(d) = self.corpus.get(doc) {
+                let text = crate::coding::anchor::AnchorText::new(d);
+                for (i, e) in record.evidence.iter().enumerate() {
+                    if let crate::coding::anchor::Placement::Orphaned(why) =
+                        text.place(&e.anchor, (e.start, e.end))
+                    {
+                        problems.push(Problem {
+                            kind: "orphaned".into(),
+                            coder: coder.to_string(),
+                            id: format!("record {} evidence {}", record.number, i + 1),
+                            doc: doc.to_string(),
+                            message: why.to_string(),
+                        });
+                    }
+                }
+            }
             if self.corpus.get(doc).is_none() {
                 problems.push(Problem {
                     kind: "dangling".into(),

@@ -43,6 +43,9 @@ pub struct Args {
     /// Attach evidence: the exact text in --evidence-turn.
     #[arg(long, requires = "evidence_turn")]
     evidence_quote: Option<String>,
+    /// Which occurrence of --evidence-quote in the turn, from 1, when it occurs more than once.
+    #[arg(long, requires = "evidence_quote")]
+    evidence_occurrence: Option<usize>,
     /// Delete the record.
     #[arg(long, conflicts_with_all = ["set", "clear", "new", "memo"])]
     delete: bool,
@@ -121,12 +124,30 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
                 )));
             }
             let text = &doc.turns[turn - 1].text;
-            let at = text
-                .find(quote.as_str())
-                .filter(|_| !quote.is_empty())
-                .ok_or_else(|| {
-                    input(format!("the evidence quote does not occur in turn {turn}"))
-                })?;
+            let hits: Vec<usize> = if quote.is_empty() {
+                Vec::new()
+            } else {
+                text.match_indices(quote.as_str()).map(|(i, _)| i).collect()
+            };
+            let at = match (hits.len(), args.evidence_occurrence) {
+                (0, _) => {
+                    return Err(input(format!(
+                        "the evidence quote does not occur in turn {turn}"
+                    )));
+                }
+                (1, None | Some(1)) => hits[0],
+                (n, None) => {
+                    return Err(input(format!(
+                        "the evidence quote occurs {n} times in turn {turn}; pass --evidence-occurrence 1..{n} or a longer quote"
+                    )));
+                }
+                (n, Some(k)) if k == 0 || k > n => {
+                    return Err(input(format!(
+                        "the evidence quote occurs {n} times in turn {turn}, not {k}"
+                    )));
+                }
+                (_, Some(k)) => hits[k - 1],
+            };
             let (start, end) = (
                 Position::new(turn - 1, at),
                 Position::new(turn - 1, at + quote.len()),

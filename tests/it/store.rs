@@ -372,3 +372,47 @@ fn batch_coding_speaks_json_and_record_without_changes_is_a_usage_error() {
     let (out, _, _) = run(gloss(dir).args(["record", "transcripts/p1"]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn record_evidence_picks_an_occurrence_and_is_reported_when_its_text_goes() {
+    let tmp = project_with_transcript();
+    let dir = tmp.path();
+    let transcript = dir.join("transcripts/p1.txt");
+    fs::write(
+        &transcript,
+        "Interviewer: How did the port go?\n\nP1: It crashed on load. Then, after the fix, it crashed on load again.\n",
+    )
+    .unwrap();
+    let args = [
+        "record",
+        "transcripts/p1",
+        "--set",
+        "stage=training",
+        "--evidence-turn",
+        "2",
+        "--evidence-quote",
+        "crashed on load",
+    ];
+    let (out, _, stderr) = run(gloss(dir).args(args));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("occurs 2 times"), "{stderr}");
+    let (out, stdout, stderr) =
+        run(gloss(dir)
+            .args(args)
+            .args(["--evidence-occurrence", "2", "--json"]));
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["record"]["evidence"][0]["start"][1], 44);
+    let (_, stdout, _) = run(gloss(dir).arg("status"));
+    assert!(
+        stdout.contains("no orphaned or dangling codings"),
+        "{stdout}"
+    );
+    fs::write(
+        &transcript,
+        "Interviewer: How did the port go?\n\nP1: It crashed on load. Then we fixed it.\n",
+    )
+    .unwrap();
+    let (_, stdout, _) = run(gloss(dir).arg("status"));
+    assert!(stdout.contains("record 1 evidence 1"), "{stdout}");
+}

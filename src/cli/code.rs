@@ -137,13 +137,10 @@ fn run_batch(study: &Study, writer: &mut Writer, path: &PathBuf, json: bool) -> 
 
 /// Checks a request against the corpus and codebook and builds the coding.
 fn build(study: &Study, writer: &mut Writer, r: &Request) -> Result<SpanCoding, String> {
-    let doc_id = study.project.doc_id(&study.corpus, &r.doc);
-    let doc = study.corpus.get(&doc_id).ok_or_else(|| {
-        format!(
-            "no document {:?} in this project; `gloss list` shows the ids",
-            r.doc
-        )
-    })?;
+    let doc = &study.corpus.docs[study
+        .project
+        .find_document(&study.corpus, &r.doc)
+        .map_err(|e| e.to_string())?];
     let code = study.codebook.resolve(&r.code).ok_or_else(|| {
         format!(
             "no code {:?} in the codebook; `gloss codebook show` lists them",

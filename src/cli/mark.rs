@@ -3,7 +3,6 @@
 use gloss::coding::{DocStatus, Entry, Progress, status_key};
 use gloss::time::now_rfc3339;
 
-use super::show::unknown_document;
 use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
 /// Mark a document not-started, in-progress or done for the current coder (progress,
@@ -25,8 +24,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     })?;
     let project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.doc_id(&corpus, &args.doc);
-    corpus.get(&id).ok_or_else(|| unknown_document(&args.doc))?;
+    let id = corpus.docs[project.find_document(&corpus, &args.doc)?]
+        .id
+        .clone();
     let coder = ctx.coder()?;
     let mut writer = open_writer(&project, &coder)?;
     let excluded = match writer.data().entries.get(&status_key(&id)) {

@@ -4,7 +4,6 @@ use gloss::coding::{Entry, Memo, MemoTarget, coding_key, memo_key, record_key};
 use gloss::study::Study;
 use gloss::time::now_rfc3339;
 
-use super::show::unknown_document;
 use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
 /// Write (or, with an empty text, remove) a memo of the current coder on a document,
@@ -49,8 +48,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         writer.put(Entry::Coding(coding))?;
         format!("coding {id}")
     } else if let Some(doc) = &args.doc {
-        let id = study.project.doc_id(&study.corpus, doc);
-        study.corpus.get(&id).ok_or_else(|| unknown_document(doc))?;
+        let id = study.corpus.docs[study.project.find_document(&study.corpus, doc)?]
+            .id
+            .clone();
         if let Some(k) = args.record {
             let mut record = match writer.data().entries.get(&record_key(&id, k)) {
                 Some(Entry::Record(r)) => r.clone(),

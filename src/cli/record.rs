@@ -10,7 +10,6 @@ use gloss::corpus::Position;
 use gloss::study::Study;
 use gloss::time::now_rfc3339;
 
-use super::show::unknown_document;
 use super::{CliError, CliResult, Ctx, open_writer, print_json};
 
 /// Fill in an instrument record of a document (one record per defect): set dimensions
@@ -60,11 +59,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let study = Study::open_without_codings(ctx.project()?)?;
     let coder = ctx.coder()?;
-    let doc_id = study.project.doc_id(&study.corpus, &args.doc);
-    let doc = study
-        .corpus
-        .get(&doc_id)
-        .ok_or_else(|| unknown_document(&args.doc))?;
+    let doc = &study.corpus.docs[study.project.find_document(&study.corpus, &args.doc)?];
+    let doc_id = doc.id.clone();
     let input = |m: String| CliError::Gloss(gloss::Error::Input(m));
 
     // Resolve every --set before anything is written.

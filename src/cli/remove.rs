@@ -3,7 +3,6 @@
 use gloss::coding::set::CodingSet;
 use gloss::corpus::{DocKind, docfile};
 
-use super::show::unknown_document;
 use super::{CliResult, Ctx, print_json};
 
 /// Remove a document from the project.
@@ -20,10 +19,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.doc_id(&corpus, &args.doc);
-    let index = corpus
-        .position(&id)
-        .ok_or_else(|| unknown_document(&args.doc))?;
+    let index = project.find_document(&corpus, &args.doc)?;
+    let id = corpus.docs[index].id.clone();
     let source = &corpus.sources[index];
     if corpus.docs[index].kind == DocKind::Transcript
         && source.extension().is_some_and(|e| e != "jsonl")

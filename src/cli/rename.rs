@@ -2,7 +2,6 @@
 
 use gloss::corpus::{DocKind, docfile};
 
-use super::show::unknown_document;
 use super::{CliResult, Ctx, print_json};
 
 /// Rename a document.
@@ -20,10 +19,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let mut project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let old = project.doc_id(&corpus, &args.old);
-    let index = corpus
-        .position(&old)
-        .ok_or_else(|| unknown_document(&args.old))?;
+    let index = project.find_document(&corpus, &args.old)?;
+    let old = corpus.docs[index].id.clone();
     let doc = &corpus.docs[index];
     let new = args.new.trim().trim_matches('/').to_string();
     let folder = format!("{}/", doc.kind.folder());

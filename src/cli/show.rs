@@ -2,7 +2,7 @@
 
 use gloss::textio::sanitize_line;
 
-use super::{CliError, CliResult, Ctx, print_json};
+use super::{CliResult, Ctx, print_json};
 
 /// Print a document: its attributes, then every turn numbered from 1 with its speaker
 /// (participant alias and role) and timestamp.
@@ -15,8 +15,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.doc_id(&corpus, &args.doc);
-    let doc = corpus.get(&id).ok_or_else(|| unknown_document(&args.doc))?;
+    let doc = &corpus.docs[project.find_document(&corpus, &args.doc)?];
     if ctx.json {
         return print_json(doc);
     }
@@ -46,12 +45,4 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         }
     }
     Ok(())
-}
-
-/// The error for a document id that is not in the project.
-pub fn unknown_document(id: &str) -> CliError {
-    gloss::Error::Input(format!(
-        "no document {id:?} in this project; `gloss list` shows the ids"
-    ))
-    .into()
 }

@@ -3,7 +3,6 @@
 use gloss::project::SpeakerInfo;
 use gloss::textio::sanitize_line;
 
-use super::show::unknown_document;
 use super::{CliError, CliResult, Ctx, print_json};
 
 /// List a document's speakers (turns, participant alias, role), or map speaker labels
@@ -46,8 +45,8 @@ fn parse_mapping(s: &str) -> Result<(String, SpeakerInfo), String> {
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let mut project = ctx.project()?;
     let corpus = project.load_corpus()?;
-    let id = project.doc_id(&corpus, &args.doc);
-    let doc = corpus.get(&id).ok_or_else(|| unknown_document(&args.doc))?;
+    let doc = &corpus.docs[project.find_document(&corpus, &args.doc)?];
+    let id = doc.id.clone();
     let labels: Vec<&str> = {
         let mut seen = Vec::new();
         for t in &doc.turns {

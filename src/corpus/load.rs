@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::corpus::import::transcript_document;
-use crate::corpus::{DocKind, Document, docfile};
+use crate::corpus::{Document, docfile};
 use crate::project::{Project, SpeakerInfo};
 use crate::textio::{Utf8Policy, read_text};
 use crate::{Error, Result};
@@ -56,11 +56,6 @@ impl Corpus {
     /// The index of the document with this id.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
-    }
-
-    /// Documents of one kind.
-    pub fn of_kind(&self, kind: DocKind) -> impl Iterator<Item = &Document> {
-        self.docs.iter().filter(move |d| d.kind == kind)
     }
 }
 
@@ -175,14 +170,17 @@ impl Project {
         Ok(corpus)
     }
 
-    /// The current id of a document named `id` by the user: the document with exactly
-    /// that id if there is one, else where `gloss rename` moved it.
-    pub fn doc_id(&self, corpus: &Corpus, id: &str) -> String {
-        if corpus.get(id).is_some() {
-            id.to_string()
-        } else {
-            self.meta.current_id(id).to_string()
-        }
+    /// The index in `corpus` of the document a user named `id`: the document with
+    /// exactly that id if there is one, else where `gloss rename` moved it.
+    pub fn find_document(&self, corpus: &Corpus, id: &str) -> Result<usize> {
+        corpus
+            .position(id)
+            .or_else(|| corpus.position(self.meta.current_id(id)))
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "no document {id:?} in this project; `gloss list` shows the ids"
+                ))
+            })
     }
 
     /// Who `label` is in document `doc_id`: the participant alias and role, from the

@@ -91,6 +91,8 @@ pub struct SyncReport {
     pub indexed: usize,
     pub removed: usize,
     pub turns: usize,
+    /// Changes were found but another process holds the writer: the index lags.
+    pub lagging: bool,
 }
 
 fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -285,8 +287,7 @@ impl SearchIndex {
     /// as the state the index now reflects.
     pub fn sync_stamped(&mut self, study: &Study, stamp: u64) -> Result<SyncReport> {
         let report = self.sync(study)?;
-        let lagging = self.notices.iter().any(|n| n.contains("results may lag"));
-        if !lagging && self.meta.stamp != stamp {
+        if !report.lagging && self.meta.stamp != stamp {
             self.meta.stamp = stamp;
             self.save_meta()?;
         }
@@ -296,7 +297,7 @@ impl SearchIndex {
     /// Brings the index in step with the study: (re)indexes documents whose text or
     /// codings changed, removes documents that are gone, commits, and reloads.
     pub fn sync(&mut self, study: &Study) -> Result<SyncReport> {
-        let turn_codes = turn_codings(study);
+        let marks = document_marks(study);
         let sources_stamp = sources_stamp(&study.project)?;
         let reuse_text = sources_stamp == self.meta.sources_stamp
             && self.meta.text_fingerprints.len() == study.corpus.docs.len();
@@ -312,7 +313,7 @@ impl SearchIndex {
             }
             wanted.insert(
                 doc.id.as_str(),
-                fingerprint(text_fp, turn_codes.get(doc.id.as_str())),
+                fingerprint(text_fp, marks.get(doc.id.as_str())),
             );
         }
         if !reuse_text {
@@ -345,6 +346,7 @@ impl SearchIndex {
                 "{} documents changed since the index was last updated; results may lag",
                 stale.len() + gone.len()
             ));
+            report.lagging = true;
             return Ok(report);
         }
         let fields = self.fields.clone();
@@ -358,9 +360,9 @@ impl SearchIndex {
         }
         for doc in &stale {
             writer.delete_term(Term::from_field_text(fields.doc, &doc.id));
-            let empty = Vec::new();
-            let codes = turn_codes.get(doc.id.as_str()).unwrap_or(&empty);
-            for tdoc in turn_documents(&fields, study, doc, codes) {
+            let none = DocumentMarks::default();
+            let doc_marks = marks.get(doc.id.as_str()).unwrap_or(&none);
+            for tdoc in turn_documents(&fields, study, doc, doc_marks) {
                 writer
                     .add_document(tdoc)
                     .map_err(|e| tantivy_error(&dir, e))?;
@@ -426,18 +428,26 @@ fn stamp_of(mut files: Vec<PathBuf>) -> u64 {
 
 /// One coding as it concerns one turn.
 #[derive(Debug, Clone, Hash)]
-pub(super) struct TurnCoding {
-    pub turn: usize,
+struct TurnCoding {
+    turn: usize,
     /// The code and its ancestors, nearest first (so a codebook move re-indexes).
-    pub lineage: Vec<String>,
-    pub code: String,
-    pub coder: String,
-    pub memo: Option<String>,
+    lineage: Vec<String>,
+    coder: String,
+    memo: Option<String>,
 }
 
-/// The codings of every document, by document id, one entry per covered turn.
-fn turn_codings(study: &Study) -> HashMap<&str, Vec<TurnCoding>> {
-    let mut out: HashMap<&str, Vec<TurnCoding>> = HashMap::new();
+/// What coders added to one document, as the index holds it.
+#[derive(Debug, Default, Hash)]
+struct DocumentMarks {
+    /// One entry per coding and covered turn, sorted.
+    codings: Vec<TurnCoding>,
+    /// Memos on the document (indexed with its first turn).
+    memos: Vec<String>,
+}
+
+/// The codings and memos of every document, by document id.
+fn document_marks(study: &Study) -> HashMap<&str, DocumentMarks> {
+    let mut out: HashMap<&str, DocumentMarks> = HashMap::new();
     for r in study.codings.resolve(&study.project, &study.corpus) {
         let Resolved::Placed { start, end, .. } = r.placement else {
             continue;
@@ -445,31 +455,30 @@ fn turn_codings(study: &Study) -> HashMap<&str, Vec<TurnCoding>> {
         let Some(doc) = study.corpus.get(&r.doc) else {
             continue;
         };
+        let mut lineage = vec![r.coding.code.clone()];
+        lineage.extend(
+            study
+                .codebook
+                .ancestors(&r.coding.code)
+                .into_iter()
+                .map(|a| a.id.clone()),
+        );
         // A span ending at byte 0 of a turn does not cover that turn.
         let last = if end.byte == 0 && end.turn > start.turn {
             end.turn - 1
         } else {
             end.turn
         };
+        let codings = &mut out.entry(doc.id.as_str()).or_default().codings;
         for turn in start.turn..=last {
-            let mut lineage = vec![r.coding.code.clone()];
-            lineage.extend(
-                study
-                    .codebook
-                    .ancestors(&r.coding.code)
-                    .into_iter()
-                    .map(|a| a.id.clone()),
-            );
-            out.entry(doc.id.as_str()).or_default().push(TurnCoding {
+            codings.push(TurnCoding {
                 turn,
-                lineage,
-                code: r.coding.code.clone(),
+                lineage: lineage.clone(),
                 coder: r.coder.to_string(),
                 memo: r.coding.memo.clone(),
             });
         }
     }
-    // Memos on documents ride on the document's first turn.
     for file in &study.codings.coders {
         for entry in file.entries.values() {
             if let crate::coding::Entry::Memo(crate::coding::Memo {
@@ -479,27 +488,27 @@ fn turn_codings(study: &Study) -> HashMap<&str, Vec<TurnCoding>> {
             }) = entry
                 && let Some(doc) = study.corpus.get(study.project.meta.current_id(id))
             {
-                out.entry(doc.id.as_str()).or_default().push(TurnCoding {
-                    turn: 0,
-                    lineage: Vec::new(),
-                    code: String::new(),
-                    coder: file.coder.clone(),
-                    memo: Some(text.clone()),
-                });
+                out.entry(doc.id.as_str())
+                    .or_default()
+                    .memos
+                    .push(text.clone());
             }
         }
     }
-    for list in out.values_mut() {
-        list.sort_by(|a, b| (a.turn, &a.code, &a.coder).cmp(&(b.turn, &b.code, &b.coder)));
+    for marks in out.values_mut() {
+        marks
+            .codings
+            .sort_by(|a, b| (a.turn, &a.lineage, &a.coder).cmp(&(b.turn, &b.lineage, &b.coder)));
+        marks.memos.sort();
     }
     out
 }
 
 /// A fingerprint of what the index holds for a document.
-fn fingerprint(text: u64, codes: Option<&Vec<TurnCoding>>) -> u64 {
+fn fingerprint(text: u64, marks: Option<&DocumentMarks>) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     text.hash(&mut h);
-    codes.hash(&mut h);
+    marks.hash(&mut h);
     h.finish()
 }
 
@@ -524,7 +533,7 @@ fn turn_documents(
     f: &Fields,
     study: &Study,
     doc: &Document,
-    codes: &[TurnCoding],
+    marks: &DocumentMarks,
 ) -> Vec<TantivyDocument> {
     let mut out = Vec::with_capacity(doc.turns.len());
     let repo = doc.attributes.get("repo").map(ToString::to_string);
@@ -571,14 +580,12 @@ fn turn_documents(
         let mut seen_codes = HashSet::new();
         let mut seen_coders = HashSet::new();
         let mut any = false;
-        for c in codes.iter().filter(|c| c.turn == i) {
-            if c.code.is_empty() {
-                // A document memo, not a coding.
-                if let Some(m) = &c.memo {
-                    d.add_text(f.memo, m);
-                }
-                continue;
+        if i == 0 {
+            for m in &marks.memos {
+                d.add_text(f.memo, m);
             }
+        }
+        for c in marks.codings.iter().filter(|c| c.turn == i) {
             any = true;
             for code in c.lineage.iter().cloned() {
                 d.add_text(f.code_coder, format!("{code}@{}", c.coder));

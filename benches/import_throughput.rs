@@ -5,30 +5,17 @@
 //! The data folder may be given with `GLOSS_SHARED_DATA`; when it is absent the bench
 //! prints a note and exits successfully.
 
-use std::path::{Path, PathBuf};
+#[path = "shared/mod.rs"]
+mod shared;
+use shared::{data_dir, size_of};
+
+use std::path::Path;
 use std::time::Instant;
 
 use gloss::corpus::import::github::{IssueImportOptions, import_issues};
 use gloss::project::Project;
 
 const RUNS: usize = 7;
-
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("GLOSS_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    dir.is_dir().then_some(dir)
-}
-
-fn size_of(path: &Path) -> u64 {
-    if path.is_dir() {
-        std::fs::read_dir(path)
-            .map(|entries| entries.flatten().map(|e| size_of(&e.path())).sum())
-            .unwrap_or(0)
-    } else {
-        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-    }
-}
 
 /// Imports `input` into a fresh project `RUNS` times; returns the median MB/s and the
 /// number of documents of the last run.

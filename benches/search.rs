@@ -16,6 +16,10 @@
 //! 1 MB = 10^6 bytes. When the data folder is absent the bench prints a note and exits
 //! successfully; the whole-process part needs `cargo build --release` first.
 
+#[path = "shared/mod.rs"]
+mod shared;
+use shared::{data_dir, size_of};
+
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -44,23 +48,6 @@ type R<T> = std::result::Result<T, String>;
 
 fn s<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
-}
-
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("GLOSS_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    dir.is_dir().then_some(dir)
-}
-
-fn size_of(path: &Path) -> u64 {
-    if path.is_dir() {
-        std::fs::read_dir(path)
-            .map(|entries| entries.flatten().map(|e| size_of(&e.path())).sum())
-            .unwrap_or(0)
-    } else {
-        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -106,51 +106,51 @@ impl Study {
         }
         for (coder, record) in self.codings.records() {
             let doc = self.project.meta.current_id(&record.doc);
-            if let Some(d) = self.corpus.get(doc) {
-                let text = crate::coding::anchor::AnchorText::new(d);
-                for (i, e) in record.evidence.iter().enumerate() {
-                    if let crate::coding::anchor::Placement::Orphaned(why) =
-                        text.place(&e.anchor, (e.start, e.end))
-                    {
-                        problems.push(Problem {
-                            kind: "orphaned".into(),
-                            coder: coder.to_string(),
-                            id: format!("record {} evidence {}", record.number, i + 1),
-                            doc: doc.to_string(),
-                            message: why.to_string(),
-                        });
+            let mut problem = |kind: &str, id: String, message: String| {
+                problems.push(Problem {
+                    kind: kind.to_string(),
+                    coder: coder.to_string(),
+                    id,
+                    doc: doc.to_string(),
+                    message,
+                });
+            };
+            let record_id = format!("record {}", record.number);
+            match self.corpus.get(doc) {
+                Some(d) => {
+                    let text = crate::coding::anchor::AnchorText::new(d);
+                    for (i, e) in record.evidence.iter().enumerate() {
+                        if let crate::coding::anchor::Placement::Orphaned(why) =
+                            text.place(&e.anchor, (e.start, e.end))
+                        {
+                            problem(
+                                "orphaned",
+                                format!("{record_id} evidence {}", i + 1),
+                                why.to_string(),
+                            );
+                        }
                     }
                 }
-            }
-            if self.corpus.get(doc).is_none() {
-                problems.push(Problem {
-                    kind: "dangling".into(),
-                    coder: coder.to_string(),
-                    id: format!("record {}", record.number),
-                    doc: doc.to_string(),
-                    message: "document not in the project".into(),
-                });
+                None => problem(
+                    "dangling",
+                    record_id.clone(),
+                    "document not in the project".into(),
+                ),
             }
             for (dim, values) in &record.values {
                 if self.codebook.get(dim).is_none() {
-                    problems.push(Problem {
-                        kind: "dangling".into(),
-                        coder: coder.to_string(),
-                        id: format!("record {}", record.number),
-                        doc: doc.to_string(),
-                        message: format!("dimension {dim:?} is not in the codebook"),
-                    });
+                    problem(
+                        "dangling",
+                        record_id.clone(),
+                        format!("dimension {dim:?} is not in the codebook"),
+                    );
                 }
-                for v in values {
-                    if self.codebook.get(v).is_none() {
-                        problems.push(Problem {
-                            kind: "dangling".into(),
-                            coder: coder.to_string(),
-                            id: format!("record {}", record.number),
-                            doc: doc.to_string(),
-                            message: format!("value {v:?} of {dim} is not in the codebook"),
-                        });
-                    }
+                for v in values.iter().filter(|v| self.codebook.get(v).is_none()) {
+                    problem(
+                        "dangling",
+                        record_id.clone(),
+                        format!("value {v:?} of {dim} is not in the codebook"),
+                    );
                 }
             }
         }

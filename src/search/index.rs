@@ -4,16 +4,16 @@
 //! re-indexed. tantivy allows one writer; a process that cannot get it searches what is
 //! committed and says the index is being updated elsewhere.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use tantivy::collector::Count;
 use tantivy::query::AllQuery;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::analysis;
+use super::bookkeeping::{self, Bookkeeping, DocPrint, NOT_INDEXED};
 use super::schema::{Fields, SCHEMA_VERSION};
 use crate::coding::set::Resolved;
 use crate::corpus::Document;
@@ -22,29 +22,6 @@ use crate::{Error, Result};
 
 /// The default memory budget of the index writer (`GLOSS_INDEX_MEMORY_MB` overrides).
 pub const DEFAULT_WRITER_MEMORY_MB: usize = 64;
-const META_FILE: &str = "gloss-index.json";
-
-/// What the index holds, beside tantivy's own files.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct IndexMeta {
-    schema_version: u32,
-    /// Document id → fingerprint of its text and codings when last indexed.
-    fingerprints: BTreeMap<String, u64>,
-    /// [`project_stamp`] of the project when the index was last brought in step.
-    #[serde(default)]
-    stamp: u64,
-    /// Sizes and modification times of the index's own files after the last commit:
-    /// when they still match, opening skips reading every stored turn.
-    #[serde(default)]
-    files_stamp: u64,
-    /// Document id → fingerprint of its text and attributes alone, valid while
-    /// `sources_stamp` matches: then a sync after a coding change hashes no text.
-    #[serde(default)]
-    text_fingerprints: BTreeMap<String, u64>,
-    #[serde(default)]
-    sources_stamp: u64,
-}
-
 /// A stamp of the index folder's files (tantivy's data files; not locks or our meta).
 fn files_stamp(dir: &Path) -> u64 {
     let mut entries: Vec<(String, u64, u128)> = std::fs::read_dir(dir)
@@ -52,7 +29,7 @@ fn files_stamp(dir: &Path) -> u64 {
             rd.flatten()
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
-                    if name.starts_with('.') || name == META_FILE {
+                    if name.starts_with('.') || name == bookkeeping::FILE {
                         return None;
                     }
                     let m = e.metadata().ok()?;
@@ -80,7 +57,7 @@ pub struct SearchIndex {
     pub(super) reader: IndexReader,
     writer: Option<IndexWriter>,
     dir: PathBuf,
-    meta: IndexMeta,
+    meta: Bookkeeping,
     /// One-line notices for the user (rebuilt, read-only, catching up).
     pub notices: Vec<String>,
 }
@@ -127,16 +104,10 @@ impl SearchIndex {
 
     /// `Ok(None)`: there is no index yet. `Err(reason)`: there is one, unusable.
     fn try_open(dir: &Path) -> std::result::Result<Option<SearchIndex>, String> {
-        let meta_path = dir.join(META_FILE);
         if !dir.exists() {
             return Ok(None);
         }
-        let meta: IndexMeta = std::fs::read(&meta_path)
-            .map_err(|_| "its bookkeeping file is missing".to_string())
-            .and_then(|b| {
-                serde_json::from_slice(&b)
-                    .map_err(|_| "its bookkeeping file is damaged".to_string())
-            })?;
+        let meta = Bookkeeping::read(dir)?;
         if meta.schema_version != SCHEMA_VERSION {
             return Err(format!(
                 "it was made by another version of gloss (schema {})",
@@ -221,31 +192,15 @@ impl SearchIndex {
             reader,
             writer: None,
             dir: dir.to_path_buf(),
-            meta: IndexMeta {
-                schema_version: SCHEMA_VERSION,
-                fingerprints: BTreeMap::new(),
-                stamp: 0,
-                files_stamp: 0,
-                text_fingerprints: BTreeMap::new(),
-                sources_stamp: 0,
-            },
+            meta: Bookkeeping::new(SCHEMA_VERSION),
             notices: Vec::new(),
         };
         index.save_meta()?;
         Ok(index)
     }
 
-    /// Saves the bookkeeping file by write-then-rename, without fsync: the index is
-    /// derived data, and a file lost or cut short by a crash only means a rebuild.
     fn save_meta(&self) -> Result<()> {
-        let bytes = serde_json::to_vec(&self.meta).map_err(|e| tantivy_error(&self.dir, e))?;
-        let path = self.dir.join(META_FILE);
-        let tmp = self
-            .dir
-            .join(format!(".{META_FILE}.tmp{}", std::process::id()));
-        std::fs::write(&tmp, &bytes)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| Error::io(&path, e))
+        self.meta.write(&self.dir)
     }
 
     /// Takes tantivy's single writer if it is free. `false` (with a notice) when another
@@ -297,56 +252,123 @@ impl SearchIndex {
     /// Brings the index in step with the study: (re)indexes documents whose text or
     /// codings changed, removes documents that are gone, commits, and reloads.
     pub fn sync(&mut self, study: &Study) -> Result<SyncReport> {
-        let marks = document_marks(study);
+        let marks = document_marks(study, None);
         let sources_stamp = sources_stamp(&study.project)?;
-        let reuse_text = sources_stamp == self.meta.sources_stamp
-            && self.meta.text_fingerprints.len() == study.corpus.docs.len();
-        let mut text_fps: BTreeMap<String, u64> = BTreeMap::new();
-        let mut wanted: HashMap<&str, u64> = HashMap::with_capacity(study.corpus.docs.len());
-        for doc in &study.corpus.docs {
-            let text_fp = match self.meta.text_fingerprints.get(&doc.id) {
-                Some(&fp) if reuse_text => fp,
+        let reuse_text = sources_stamp == self.meta.sources_stamp;
+        let previous = std::mem::take(&mut self.meta.docs);
+        // Usually the corpus is the one of the last sync, in the same order: then the two
+        // lists are walked side by side; from the first difference on, ids are looked up.
+        let mut by_id: Option<foldhash::HashMap<&str, &DocPrint>> = None;
+        let mut docs = Vec::with_capacity(study.corpus.docs.len());
+        let mut stale: Vec<(usize, u64)> = Vec::new();
+        for (i, doc) in study.corpus.docs.iter().enumerate() {
+            let before = match previous.get(i) {
+                Some(p) if p.id == doc.id && by_id.is_none() => Some(p),
+                _ => by_id
+                    .get_or_insert_with(|| previous.iter().map(|p| (p.id.as_str(), p)).collect())
+                    .get(doc.id.as_str())
+                    .copied(),
+            };
+            let text = match before {
+                Some(p) if reuse_text => p.text,
                 _ => text_fingerprint(doc),
             };
-            if !reuse_text {
-                text_fps.insert(doc.id.clone(), text_fp);
+            let indexed = before.map_or(NOT_INDEXED, |p| p.indexed);
+            let wanted = fingerprint(text, marks.get(doc.id.as_str()));
+            if wanted != indexed {
+                stale.push((i, wanted));
             }
-            wanted.insert(
-                doc.id.as_str(),
-                fingerprint(text_fp, marks.get(doc.id.as_str())),
-            );
+            docs.push(DocPrint {
+                id: doc.id.clone(),
+                text,
+                indexed,
+            });
         }
-        if !reuse_text {
-            self.meta.sources_stamp = sources_stamp;
-            self.meta.text_fingerprints = text_fps;
-        }
-        let stale: Vec<&Document> = study
-            .corpus
-            .docs
-            .iter()
-            .filter(|d| self.meta.fingerprints.get(&d.id) != wanted.get(d.id.as_str()))
-            .collect();
-        let gone: Vec<String> = self
-            .meta
-            .fingerprints
-            .keys()
-            .filter(|id| !wanted.contains_key(id.as_str()))
-            .cloned()
-            .collect();
-        let mut report = SyncReport::default();
+        let aligned = by_id.is_none() && previous.len() == docs.len();
+        drop(by_id);
+        let gone: Vec<DocPrint> = if aligned {
+            Vec::new()
+        } else {
+            previous
+                .into_iter()
+                .filter(|p| p.indexed != NOT_INDEXED && study.corpus.get(&p.id).is_none())
+                .collect()
+        };
+        self.meta.docs = docs;
+        self.meta.sources_stamp = sources_stamp;
         if stale.is_empty() && gone.is_empty() {
             if !reuse_text {
                 // Remember the text fingerprints for the next sync.
                 self.save_meta()?;
             }
-            return Ok(report);
+            return Ok(SyncReport::default());
         }
+        self.apply(study, &marks, &stale, gone)
+    }
+
+    /// Re-indexes just the named documents (those a coding action touched), without
+    /// looking at the rest of the study: the TUI calls this after every change, so the
+    /// search sees it at once. Documents no longer in the study are removed. The rest of
+    /// the project is not looked at, so the next [`Self::sync`] still does.
+    pub fn update_documents(&mut self, study: &Study, ids: &[&str]) -> Result<SyncReport> {
+        let only: HashSet<&str> = ids.iter().copied().collect();
+        let marks = document_marks(study, Some(&only));
+        let mut stale = Vec::new();
+        let mut gone = Vec::new();
+        for &id in &only {
+            let slot = self.meta.docs.iter().position(|p| p.id == id);
+            let Some(i) = study.corpus.position(id) else {
+                if let Some(slot) = slot {
+                    gone.push(self.meta.docs.remove(slot));
+                }
+                continue;
+            };
+            let doc = &study.corpus.docs[i];
+            let text = text_fingerprint(doc);
+            let wanted = fingerprint(text, marks.get(id));
+            let slot = match slot {
+                Some(slot) => slot,
+                None => {
+                    self.meta.docs.push(DocPrint {
+                        id: doc.id.clone(),
+                        text,
+                        indexed: NOT_INDEXED,
+                    });
+                    self.meta.docs.len() - 1
+                }
+            };
+            self.meta.docs[slot].text = text;
+            if self.meta.docs[slot].indexed != wanted {
+                stale.push((i, wanted));
+            }
+        }
+        if stale.is_empty() && gone.is_empty() {
+            return Ok(SyncReport::default());
+        }
+        self.apply(study, &marks, &stale, gone)
+    }
+
+    /// Re-indexes the `stale` documents (corpus positions, with the fingerprint each will
+    /// have) and deletes the `gone` ones, commits, reloads the reader and records the new
+    /// fingerprints in the bookkeeping (which holds entries for `stale`, none for `gone`).
+    fn apply(
+        &mut self,
+        study: &Study,
+        marks: &MarksByDocument,
+        stale: &[(usize, u64)],
+        gone: Vec<DocPrint>,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
         if !self.acquire_writer()? {
             self.notices.push(format!(
                 "{} documents changed since the index was last updated; results may lag",
                 stale.len() + gone.len()
             ));
             report.lagging = true;
+            // Keep what is known — the text fingerprints, and the documents the index
+            // still holds although they are gone — for the next attempt.
+            self.meta.docs.extend(gone);
+            self.save_meta()?;
             return Ok(report);
         }
         let fields = self.fields.clone();
@@ -354,13 +376,14 @@ impl SearchIndex {
         let Some(writer) = self.writer.as_mut() else {
             return Ok(report);
         };
-        for id in &gone {
-            writer.delete_term(Term::from_field_text(fields.doc, id));
+        for doc in &gone {
+            writer.delete_term(Term::from_field_text(fields.doc, &doc.id));
             report.removed += 1;
         }
-        for doc in &stale {
+        let none = DocumentMarks::default();
+        for &(i, _) in stale {
+            let doc = &study.corpus.docs[i];
             writer.delete_term(Term::from_field_text(fields.doc, &doc.id));
-            let none = DocumentMarks::default();
             let doc_marks = marks.get(doc.id.as_str()).unwrap_or(&none);
             for tdoc in turn_documents(&fields, study, doc, doc_marks) {
                 writer
@@ -372,12 +395,12 @@ impl SearchIndex {
         }
         writer.commit().map_err(|e| tantivy_error(&dir, e))?;
         self.reader.reload().map_err(|e| tantivy_error(&dir, e))?;
-        for id in &gone {
-            self.meta.fingerprints.remove(id);
-        }
-        for doc in &stale {
-            if let Some(&f) = wanted.get(doc.id.as_str()) {
-                self.meta.fingerprints.insert(doc.id.clone(), f);
+        for &(i, wanted) in stale {
+            let id = &study.corpus.docs[i].id;
+            if let Some(p) = self.meta.docs.get_mut(i).filter(|p| &p.id == id) {
+                p.indexed = wanted;
+            } else if let Some(p) = self.meta.docs.iter_mut().find(|p| &p.id == id) {
+                p.indexed = wanted;
             }
         }
         self.meta.files_stamp = files_stamp(&self.dir);
@@ -445,10 +468,17 @@ struct DocumentMarks {
     memos: Vec<String>,
 }
 
-/// The codings and memos of every document, by document id.
-fn document_marks(study: &Study) -> HashMap<&str, DocumentMarks> {
-    let mut out: HashMap<&str, DocumentMarks> = HashMap::new();
+/// What coders added to each document, by document id.
+type MarksByDocument<'a> = foldhash::HashMap<&'a str, DocumentMarks>;
+
+/// The codings and memos of every document (or of `only` these), by document id.
+fn document_marks<'a>(study: &'a Study, only: Option<&HashSet<&str>>) -> MarksByDocument<'a> {
+    let mut out = MarksByDocument::default();
+    let wanted = |id: &str| only.is_none_or(|only| only.contains(id));
     for r in study.codings.resolve(&study.project, &study.corpus) {
+        if !wanted(&r.doc) {
+            continue;
+        }
         let Resolved::Placed { start, end, .. } = r.placement else {
             continue;
         };
@@ -487,6 +517,7 @@ fn document_marks(study: &Study) -> HashMap<&str, DocumentMarks> {
                 ..
             }) = entry
                 && let Some(doc) = study.corpus.get(study.project.meta.current_id(id))
+                && wanted(&doc.id)
             {
                 out.entry(doc.id.as_str())
                     .or_default()

@@ -3,6 +3,7 @@
 //! accent folding, and queries with filters. Open once, query many times.
 
 pub mod analysis;
+mod bookkeeping;
 pub mod index;
 pub mod query;
 pub mod schema;

@@ -381,3 +381,45 @@ fn moving_a_code_in_the_codebook_reindexes_its_turns() {
     assert_eq!(total("challenges"), 0);
     assert_eq!(total("practices"), 1);
 }
+
+#[test]
+fn updating_only_the_changed_documents_shows_codings_and_removals_at_once() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let study = open_study(dir);
+    let mut index = synced_index(&study);
+    let port = Filters {
+        codes: vec!["port".into()],
+        ..Filters::default()
+    };
+    assert_eq!(index.search("", &port, 10, false).unwrap().total, 0);
+
+    let (out, _, stderr) = code(dir, "transcripts/p2", "port", 2, "changed the padding");
+    assert!(out.status.success(), "{stderr}");
+    let study = open_study(dir);
+    let report = index.update_documents(&study, &["transcripts/p2"]).unwrap();
+    assert_eq!((report.indexed, report.turns), (1, 2));
+    let hits = index.search("", &port, 10, false).unwrap();
+    assert_eq!(hits.total, 1);
+    assert_eq!(hits.hits[0].doc, "transcripts/p2");
+    // Nothing else was stale: a whole sync finds nothing left to do.
+    assert_eq!(index.sync(&study).unwrap(), Default::default());
+
+    fs::remove_file(dir.join("transcripts/p2.txt")).unwrap();
+    let study = open_study(dir);
+    let report = index.update_documents(&study, &["transcripts/p2"]).unwrap();
+    assert_eq!(report.removed, 1);
+    assert_eq!(
+        index
+            .search("padding", &Filters::default(), 10, false)
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(index.sync(&study).unwrap(), Default::default());
+    // The bookkeeping written after each update is what a new process starts from.
+    drop(index);
+    let mut reopened = SearchIndex::open(&study.project.derived_dir()).unwrap();
+    assert!(reopened.notices.is_empty(), "{:?}", reopened.notices);
+    assert_eq!(reopened.sync(&study).unwrap(), Default::default());
+}

@@ -835,11 +835,8 @@ fn corpus_b(inputs: &Inputs, per_copy: u64, text_a: u64) -> R<()> {
     if per_copy == 0 {
         return Err("corpus A has no threads or huggingface text to repeat".into());
     }
-    let copies = ONE_GB.saturating_sub(text_a).div_ceil(per_copy);
-    println!(
-        "corpus B: corpus A plus {copies} copies of the threads CSVs and the huggingface JSONL under other owners (c<k>-<owner>), {:.1} MB of text each",
-        per_copy as f64 / 1e6
-    );
+    // A first estimate; corrected after the first copy (below).
+    let mut copies = ONE_GB.saturating_sub(text_a).div_ceil(per_copy);
     let rest = std::fs::read_to_string(&inputs.rest).map_err(s)?;
     let mut threads: Vec<PathBuf> = std::fs::read_dir(&inputs.threads)
         .map_err(s)?
@@ -848,7 +845,8 @@ fn corpus_b(inputs: &Inputs, per_copy: u64, text_a: u64) -> R<()> {
         .filter(|p| p.extension().is_some_and(|e| e == "csv"))
         .collect();
     threads.sort();
-    for k in 1..=copies {
+    let mut k = 1;
+    while k <= copies {
         let dir = tempfile::tempdir().map_err(s)?;
         for src in &threads {
             let name = src.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -869,6 +867,24 @@ fn corpus_b(inputs: &Inputs, per_copy: u64, text_a: u64) -> R<()> {
             },
         )
         .map_err(|e| format!("importing copy {k}: {e}"))?;
+        if k == 1 {
+            // Some thread CSVs name their repository in a column, so their copies replace
+            // documents instead of adding them: measure what one copy really adds.
+            let corpus = project.load_corpus().map_err(s)?;
+            let total: u64 = corpus
+                .docs
+                .iter()
+                .flat_map(|d| &d.turns)
+                .map(|t| t.text.len() as u64)
+                .sum();
+            let added = total.saturating_sub(text_a).max(1);
+            copies = 1 + ONE_GB.saturating_sub(total).div_ceil(added);
+            println!(
+                "corpus B: corpus A plus {copies} copies of the threads CSVs and the huggingface JSONL under other owners (c<k>-<owner>), {:.1} MB of new text each",
+                added as f64 / 1e6
+            );
+        }
+        k += 1;
     }
     drop(rest);
     let import_secs = start.elapsed().as_secs_f64();

@@ -100,10 +100,34 @@ impl CodingSet {
 
     /// Resolves every span coding against the corpus (following renames).
     pub fn resolve<'a>(&'a self, project: &Project, corpus: &Corpus) -> Vec<ResolvedSpan<'a>> {
+        self.resolve_where(project, corpus, |_| true)
+    }
+
+    /// Resolves the span codings of one document (by its current id).
+    pub fn resolve_document<'a>(
+        &'a self,
+        project: &Project,
+        corpus: &Corpus,
+        doc_id: &str,
+    ) -> Vec<ResolvedSpan<'a>> {
+        self.resolve_where(project, corpus, |id| id == doc_id)
+    }
+
+    fn resolve_where<'a>(
+        &'a self,
+        project: &Project,
+        corpus: &Corpus,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Vec<ResolvedSpan<'a>> {
         let mut by_doc: HashMap<String, Vec<(&'a str, &'a SpanCoding)>> = HashMap::new();
         for (coder, coding) in self.spans() {
-            let doc = project.meta.current_id(&coding.doc).to_string();
-            by_doc.entry(doc).or_default().push((coder, coding));
+            let doc = project.meta.current_id(&coding.doc);
+            if wanted(doc) {
+                by_doc
+                    .entry(doc.to_string())
+                    .or_default()
+                    .push((coder, coding));
+            }
         }
         let mut out = Vec::new();
         let mut docs: Vec<_> = by_doc.into_iter().collect();

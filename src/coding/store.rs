@@ -75,7 +75,8 @@ pub struct CoderFile {
 }
 
 impl CoderFile {
-    fn apply(&mut self, op: Op) {
+    /// Applies one change in memory (what reading a journal line does).
+    pub fn apply(&mut self, op: Op) {
         let id = match &op {
             Op::Put(Entry::Coding(c)) => Some(c.id.as_str()),
             Op::Delete(key) => key.strip_prefix("coding "),

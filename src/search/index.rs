@@ -50,11 +50,28 @@ fn files_stamp(dir: &Path) -> u64 {
     h.finish().max(1)
 }
 
-/// The project's search index.
-pub struct SearchIndex {
+/// A handle for searching the index: cheap to clone and usable from any thread. It sees
+/// each commit of the [`SearchIndex`] it came from as soon as that commit is done (the
+/// clones share one reader), so a TUI can search on its input thread while another
+/// thread writes.
+#[derive(Clone)]
+pub struct SearchView {
     pub(super) index: Index,
     pub(super) fields: Fields,
     pub(super) reader: IndexReader,
+}
+
+impl SearchView {
+    /// Number of turns in the index.
+    pub fn num_turns(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// The project's search index: opens, rebuilds, syncs and writes; searching goes
+/// through its [`SearchView`] (which it dereferences to).
+pub struct SearchIndex {
+    view: SearchView,
     writer: Option<IndexWriter>,
     dir: PathBuf,
     meta: Bookkeeping,
@@ -70,6 +87,49 @@ pub struct SyncReport {
     pub turns: usize,
     /// Changes were found but another process holds the writer: the index lags.
     pub lagging: bool,
+}
+
+/// A re-index of some documents, prepared from the study on any thread (it needs the
+/// study, which stays there) and written by [`SearchIndex::apply_update`] on the thread
+/// that holds the index writer.
+pub struct PreparedUpdate {
+    docs: Vec<PreparedDocument>,
+    /// Ids no longer in the study.
+    gone: Vec<String>,
+}
+
+struct PreparedDocument {
+    id: String,
+    text: u64,
+    fingerprint: u64,
+    turns: Vec<TantivyDocument>,
+}
+
+/// Prepares the re-index of the named documents (microseconds per turn).
+pub fn prepare_update(study: &Study, ids: &[&str]) -> PreparedUpdate {
+    let only: HashSet<&str> = ids.iter().copied().collect();
+    let marks = document_marks(study, Some(&only));
+    let fields = Fields::new();
+    let none = DocumentMarks::default();
+    let mut update = PreparedUpdate {
+        docs: Vec::new(),
+        gone: Vec::new(),
+    };
+    for &id in &only {
+        let Some(doc) = study.corpus.get(id) else {
+            update.gone.push(id.to_string());
+            continue;
+        };
+        let doc_marks = marks.get(id);
+        let text = text_fingerprint(doc);
+        update.docs.push(PreparedDocument {
+            id: doc.id.clone(),
+            text,
+            fingerprint: fingerprint(text, doc_marks),
+            turns: turn_documents(&fields, study, doc, doc_marks.unwrap_or(&none)),
+        });
+    }
+    update
 }
 
 fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -126,9 +186,11 @@ impl SearchIndex {
             .try_into()
             .map_err(|e| format!("it cannot be read: {e}"))?;
         let open = SearchIndex {
-            index,
-            fields,
-            reader,
+            view: SearchView {
+                index,
+                fields,
+                reader,
+            },
             writer: None,
             dir: dir.to_path_buf(),
             meta,
@@ -148,7 +210,7 @@ impl SearchIndex {
     /// Reads every stored document once: a garbled segment fails here, not mid-search.
     fn verify(&self) -> std::result::Result<(), String> {
         let check = || -> tantivy::Result<()> {
-            let searcher = self.reader.searcher();
+            let searcher = self.view.reader.searcher();
             let n = searcher.search(&AllQuery, &Count)?;
             if n != searcher.num_docs() as usize {
                 return Err(tantivy::TantivyError::InternalError(
@@ -160,7 +222,7 @@ impl SearchIndex {
                 for doc in segment.doc_ids_alive() {
                     let _: TantivyDocument = store.get(doc)?;
                 }
-                let inverted = segment.inverted_index(self.fields.text)?;
+                let inverted = segment.inverted_index(self.view.fields.text)?;
                 let _ = inverted.terms().num_terms();
             }
             Ok(())
@@ -187,9 +249,11 @@ impl SearchIndex {
             .try_into()
             .map_err(|e| tantivy_error(dir, e))?;
         let index = SearchIndex {
-            index,
-            fields,
-            reader,
+            view: SearchView {
+                index,
+                fields,
+                reader,
+            },
             writer: None,
             dir: dir.to_path_buf(),
             meta: Bookkeeping::new(SCHEMA_VERSION),
@@ -217,7 +281,11 @@ impl SearchIndex {
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .clamp(1, 4);
-        match self.index.writer_with_num_threads(threads, mb * 1_000_000) {
+        match self
+            .view
+            .index
+            .writer_with_num_threads(threads, mb * 1_000_000)
+        {
             Ok(w) => {
                 self.writer = Some(w);
                 Ok(true)
@@ -303,66 +371,79 @@ impl SearchIndex {
             }
             return Ok(SyncReport::default());
         }
-        self.apply(study, &marks, &stale, gone)
+        let fields = self.view.fields.clone();
+        let none = DocumentMarks::default();
+        let count = stale.len();
+        let turns = stale.into_iter().map(|(i, fingerprint)| {
+            let doc = &study.corpus.docs[i];
+            let doc_marks = marks.get(doc.id.as_str()).unwrap_or(&none);
+            (
+                doc.id.clone(),
+                fingerprint,
+                turn_documents(&fields, study, doc, doc_marks),
+            )
+        });
+        self.write(gone, count, turns)
     }
 
     /// Re-indexes just the named documents (those a coding action touched), without
-    /// looking at the rest of the study: the TUI calls this after every change, so the
-    /// search sees it at once. Documents no longer in the study are removed. The rest of
-    /// the project is not looked at, so the next [`Self::sync`] still does.
+    /// looking at the rest of the study. See [`prepare_update`] and
+    /// [`Self::apply_update`], its two halves, for writing on another thread.
     pub fn update_documents(&mut self, study: &Study, ids: &[&str]) -> Result<SyncReport> {
-        let only: HashSet<&str> = ids.iter().copied().collect();
-        let marks = document_marks(study, Some(&only));
-        let mut stale = Vec::new();
+        self.apply_update(prepare_update(study, ids))
+    }
+
+    /// Writes a [`PreparedUpdate`]: documents whose fingerprint differs from what the
+    /// index holds are replaced, documents gone from the study removed; then commit,
+    /// reload (every [`SearchView`] sees it) and save the bookkeeping. The rest of the
+    /// project is not looked at, so the next [`Self::sync`] still does.
+    pub fn apply_update(&mut self, update: PreparedUpdate) -> Result<SyncReport> {
         let mut gone = Vec::new();
-        for &id in &only {
-            let slot = self.meta.docs.iter().position(|p| p.id == id);
-            let Some(i) = study.corpus.position(id) else {
-                if let Some(slot) = slot {
-                    gone.push(self.meta.docs.remove(slot));
-                }
-                continue;
-            };
-            let doc = &study.corpus.docs[i];
-            let text = text_fingerprint(doc);
-            let wanted = fingerprint(text, marks.get(id));
-            let slot = match slot {
+        for id in &update.gone {
+            if let Some(slot) = self.meta.docs.iter().position(|p| &p.id == id) {
+                gone.push(self.meta.docs.remove(slot));
+            }
+        }
+        let mut stale = Vec::new();
+        for doc in update.docs {
+            let slot = match self.meta.docs.iter().position(|p| p.id == doc.id) {
                 Some(slot) => slot,
                 None => {
                     self.meta.docs.push(DocPrint {
                         id: doc.id.clone(),
-                        text,
+                        text: doc.text,
                         indexed: NOT_INDEXED,
                     });
                     self.meta.docs.len() - 1
                 }
             };
-            self.meta.docs[slot].text = text;
-            if self.meta.docs[slot].indexed != wanted {
-                stale.push((i, wanted));
+            self.meta.docs[slot].text = doc.text;
+            if self.meta.docs[slot].indexed != doc.fingerprint {
+                stale.push((doc.id, doc.fingerprint, doc.turns));
             }
         }
         if stale.is_empty() && gone.is_empty() {
             return Ok(SyncReport::default());
         }
-        self.apply(study, &marks, &stale, gone)
+        let count = stale.len();
+        self.write(gone, count, stale.into_iter())
     }
 
-    /// Re-indexes the `stale` documents (corpus positions, with the fingerprint each will
-    /// have) and deletes the `gone` ones, commits, reloads the reader and records the new
-    /// fingerprints in the bookkeeping (which holds entries for `stale`, none for `gone`).
-    fn apply(
+    /// Replaces the `stale` documents (id, the fingerprint it will have, its turns;
+    /// `count` of them) and deletes the `gone` ones, commits, reloads the reader and
+    /// records the new fingerprints in the bookkeeping (which holds entries for `stale`,
+    /// none for `gone`).
+    fn write(
         &mut self,
-        study: &Study,
-        marks: &MarksByDocument,
-        stale: &[(usize, u64)],
         gone: Vec<DocPrint>,
+        count: usize,
+        stale: impl Iterator<Item = (String, u64, Vec<TantivyDocument>)>,
     ) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         if !self.acquire_writer()? {
             self.notices.push(format!(
                 "{} documents changed since the index was last updated; results may lag",
-                stale.len() + gone.len()
+                count + gone.len()
             ));
             report.lagging = true;
             // Keep what is known — the text fingerprints, and the documents the index
@@ -371,36 +452,42 @@ impl SearchIndex {
             self.save_meta()?;
             return Ok(report);
         }
-        let fields = self.fields.clone();
+        let doc_field = self.view.fields.doc;
         let dir = self.dir.clone();
         let Some(writer) = self.writer.as_mut() else {
             return Ok(report);
         };
         for doc in &gone {
-            writer.delete_term(Term::from_field_text(fields.doc, &doc.id));
+            writer.delete_term(Term::from_field_text(doc_field, &doc.id));
             report.removed += 1;
         }
-        let none = DocumentMarks::default();
-        for &(i, _) in stale {
-            let doc = &study.corpus.docs[i];
-            writer.delete_term(Term::from_field_text(fields.doc, &doc.id));
-            let doc_marks = marks.get(doc.id.as_str()).unwrap_or(&none);
-            for tdoc in turn_documents(&fields, study, doc, doc_marks) {
+        let mut indexed = Vec::with_capacity(count);
+        for (id, fingerprint, turns) in stale {
+            writer.delete_term(Term::from_field_text(doc_field, &id));
+            for turn in turns {
                 writer
-                    .add_document(tdoc)
+                    .add_document(turn)
                     .map_err(|e| tantivy_error(&dir, e))?;
                 report.turns += 1;
             }
             report.indexed += 1;
+            indexed.push((id, fingerprint));
         }
         writer.commit().map_err(|e| tantivy_error(&dir, e))?;
-        self.reader.reload().map_err(|e| tantivy_error(&dir, e))?;
-        for &(i, wanted) in stale {
-            let id = &study.corpus.docs[i].id;
-            if let Some(p) = self.meta.docs.get_mut(i).filter(|p| &p.id == id) {
-                p.indexed = wanted;
-            } else if let Some(p) = self.meta.docs.iter_mut().find(|p| &p.id == id) {
-                p.indexed = wanted;
+        self.view
+            .reader
+            .reload()
+            .map_err(|e| tantivy_error(&dir, e))?;
+        // The documents are usually found in the bookkeeping in the same order.
+        let mut from = 0;
+        for (id, fingerprint) in indexed {
+            let n = self.meta.docs.len();
+            let slot = (from..n)
+                .chain(0..from)
+                .find(|&i| self.meta.docs[i].id == id);
+            if let Some(slot) = slot {
+                self.meta.docs[slot].indexed = fingerprint;
+                from = slot + 1;
             }
         }
         self.meta.files_stamp = files_stamp(&self.dir);
@@ -408,9 +495,17 @@ impl SearchIndex {
         Ok(report)
     }
 
-    /// Number of turns in the index.
-    pub fn num_turns(&self) -> u64 {
-        self.reader.searcher().num_docs()
+    /// A handle for searching from another thread.
+    pub fn view(&self) -> SearchView {
+        self.view.clone()
+    }
+}
+
+impl std::ops::Deref for SearchIndex {
+    type Target = SearchView;
+
+    fn deref(&self) -> &SearchView {
+        &self.view
     }
 }
 

@@ -8,5 +8,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 
-pub use index::{SearchIndex, SyncReport, project_stamp};
+pub use index::{
+    PreparedUpdate, SearchIndex, SearchView, SyncReport, prepare_update, project_stamp,
+};
 pub use query::{Filters, Hit, Results};

@@ -14,7 +14,7 @@ use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
 
 use super::analysis::{self, matching_ranges};
-use super::index::SearchIndex;
+use super::index::SearchView;
 use crate::corpus::DocKind;
 use crate::{Error, Result};
 
@@ -69,7 +69,7 @@ pub struct Results {
 pub const QUERY_FIELDS: &str =
     "text, exact, speaker, title, memo, kind, doc, repo, label, attr, code, coder";
 
-impl SearchIndex {
+impl SearchView {
     /// Searches turns. With `exact`, unprefixed words match the text as written (no
     /// stemming or accent folding).
     pub fn search(

@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod project;
 pub mod search;
 pub mod study;
+pub mod text;
 pub mod textio;
 pub mod time;
 

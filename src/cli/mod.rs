@@ -25,11 +25,14 @@ mod search;
 mod show;
 mod speakers;
 mod status;
+mod tui;
 mod uncode;
 mod undo;
 
 use std::io::Write;
 use std::path::PathBuf;
+
+use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand};
 use gloss::project::Project;
@@ -74,6 +77,7 @@ enum Command {
     Search(search::Args),
     Autocode(autocode::Args),
     Undo(undo::Args),
+    Tui(tui::Args),
 }
 
 /// An error from a command: a library error, or a usage problem found after parsing.
@@ -196,7 +200,12 @@ pub fn run(cli: Cli) -> CliResult {
         json: cli.json,
     };
     match cli.command {
+        // On a terminal, `gloss` alone opens the workbench; in a pipe it prints the status.
+        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
+            tui::run(&ctx, &tui::Args::default())
+        }
         None => status::run(&ctx, &status::Args::default()),
+        Some(Command::Tui(args)) => tui::run(&ctx, &args),
         Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Import(kind)) => import::run(&ctx, &kind),
         Some(Command::List(args)) => list::run(&ctx, &args),

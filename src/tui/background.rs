@@ -1,0 +1,161 @@
+//! The workbench's slow work, off the input thread: a saver thread that owns the coder's
+//! store writer (every change is appended and fsynced there, then reported saved) and
+//! an indexer thread that owns the search index (built or brought in step at start,
+//! then updated after each saved change). Both report back over one channel.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+use gloss::coding::store::{Op, Writer};
+use gloss::project::Project;
+use gloss::search::{PreparedUpdate, SearchIndex, SearchView, project_stamp};
+use gloss::study::Study;
+
+/// What the background threads tell the input thread.
+pub enum Report {
+    /// Change `seq` is durably saved.
+    Saved(u64),
+    /// Change `seq` could not be saved; the message says why.
+    SaveFailed(u64, String),
+    /// The index is ready to search (after a build or catch-up at start).
+    IndexReady(Box<SearchView>, Vec<String>),
+    /// The index could not be opened or updated; search is unavailable or stale.
+    IndexFailed(String),
+    /// A saved change is now searchable.
+    Indexed,
+}
+
+enum Job {
+    Save {
+        seq: u64,
+        ops: Vec<Op>,
+        update: PreparedUpdate,
+    },
+}
+
+/// Handles to the two threads.
+pub struct Background {
+    saver: Option<Sender<Job>>,
+    saver_thread: Option<JoinHandle<()>>,
+    pub reports: Receiver<Report>,
+    indexer_thread: Option<JoinHandle<()>>,
+    indexer_stop: Option<Sender<PreparedUpdate>>,
+}
+
+impl Background {
+    /// Starts the threads: the saver with `writer` (already locked for the coder), the
+    /// indexer opening the project's index at `root`.
+    pub fn start(writer: Writer, root: PathBuf) -> Background {
+        let (report_tx, reports) = channel();
+        let (index_tx, index_rx) = channel::<PreparedUpdate>();
+        let (save_tx, save_rx) = channel::<Job>();
+        let saver_reports = report_tx.clone();
+        let saver_thread = std::thread::Builder::new()
+            .name("gloss-saver".into())
+            .spawn(move || save_loop(writer, save_rx, saver_reports, index_tx))
+            .ok();
+        let indexer_thread = std::thread::Builder::new()
+            .name("gloss-indexer".into())
+            .spawn(move || index_loop(root, index_rx, report_tx))
+            .ok();
+        Background {
+            saver: Some(save_tx),
+            saver_thread,
+            reports,
+            indexer_thread,
+            indexer_stop: None,
+        }
+    }
+
+    /// Queues a change; its [`Report::Saved`] follows once it is durable.
+    pub fn save(&self, seq: u64, ops: Vec<Op>, update: PreparedUpdate) -> bool {
+        self.saver
+            .as_ref()
+            .is_some_and(|s| s.send(Job::Save { seq, ops, update }).is_ok())
+    }
+
+    /// Waits for every queued save to finish and the threads to end. The indexer's
+    /// pending updates are dropped if it is still building (the next start catches up).
+    pub fn finish(&mut self) {
+        self.saver = None;
+        self.indexer_stop = None;
+        if let Some(t) = self.saver_thread.take() {
+            let _ = t.join();
+        }
+        // The indexer ends when the saver (its only sender) is gone; an initial build may
+        // still be running — leave it to the process exit rather than wait for it.
+        drop(self.indexer_thread.take());
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn save_loop(
+    mut writer: Writer,
+    jobs: Receiver<Job>,
+    reports: Sender<Report>,
+    index: Sender<PreparedUpdate>,
+) {
+    for job in jobs {
+        match job {
+            Job::Save { seq, ops, update } => {
+                let report = match writer.apply(ops) {
+                    Ok(()) => {
+                        let _ = index.send(update);
+                        Report::Saved(seq)
+                    }
+                    Err(e) => Report::SaveFailed(seq, e.to_string()),
+                };
+                if reports.send(report).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn index_loop(root: PathBuf, updates: Receiver<PreparedUpdate>, reports: Sender<Report>) {
+    let mut index = match open_index(&root) {
+        Ok(index) => index,
+        Err(e) => {
+            let _ = reports.send(Report::IndexFailed(e));
+            return;
+        }
+    };
+    let notices = std::mem::take(&mut index.notices);
+    if reports
+        .send(Report::IndexReady(Box::new(index.view()), notices))
+        .is_err()
+    {
+        return;
+    }
+    for update in updates {
+        let report = match index.apply_update(update) {
+            Ok(_) => Report::Indexed,
+            Err(e) => Report::IndexFailed(e.to_string()),
+        };
+        if reports.send(report).is_err() {
+            return;
+        }
+    }
+}
+
+/// Opens the index and brings it in step with the project, loading the study only when
+/// something changed since the index was last updated.
+fn open_index(root: &std::path::Path) -> Result<SearchIndex, String> {
+    let project = Project::open(root).map_err(|e| e.to_string())?;
+    let mut index = SearchIndex::open(&project.derived_dir()).map_err(|e| e.to_string())?;
+    let stamp = project_stamp(&project).map_err(|e| e.to_string())?;
+    if !index.is_current(stamp) {
+        let study = Study::open(project).map_err(|e| e.to_string())?;
+        index
+            .sync_stamped(&study, stamp)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(index)
+}

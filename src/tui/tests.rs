@@ -1,0 +1,240 @@
+//! Whole-workbench tests: the real event loop driven by scripted keys on a test
+//! backend, over a real project in a temporary folder (saves go through the real saver
+//! thread; the loop returns only after they are durable), then assertions on the screen
+//! and on the coder's file.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use gloss::coding::Entry;
+use gloss::coding::store::{Writer, read_coder};
+use gloss::project::Project;
+use gloss::study::Study;
+
+use super::app::App;
+use super::background::Background;
+use super::keymap::Keymap;
+use super::theme::Theme;
+
+const CODEBOOK: &str = "codes:
+  - id: challenges
+    name: Challenges
+    children:
+      - id: perf
+        name: Performance debugging
+        key: f
+      - id: port
+        name: Portability of DL operations
+        description: Operations that behave differently across frameworks.
+  - id: stage
+    name: DL stage
+    select: one
+    children:
+      - id: training
+        name: Training
+";
+
+const TRANSCRIPT: &str = "Interviewer: How did the port go?\n\nP1: The loss went to NaN after two epochs, so we compared layer outputs.\n\nInterviewer: Anything else?\n\nP1: 我们用预训练模型 and it was fine.\n";
+
+fn project(transcript: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    Project::init(tmp.path(), "tui-test").unwrap();
+    std::fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    std::fs::write(tmp.path().join("transcripts/p1.txt"), transcript).unwrap();
+    tmp
+}
+
+fn app_for(root: &std::path::Path) -> App {
+    let project = Project::open(root).unwrap();
+    let study = Study::open(project).unwrap();
+    let writer = Writer::open(&study.project, "tester").unwrap();
+    let background = Background::start(writer, root.to_path_buf());
+    App::new(study, "tester".into(), Keymap::default_keys(), background)
+}
+
+/// Key events for a script: each whitespace-separated word is a key name as the
+/// keymap writes it (`v`, `C-r`, `Enter`), except `"text"` which types its characters.
+fn keys(script: &str) -> Vec<Event> {
+    let mut out = Vec::new();
+    for word in script.split(' ').filter(|w| !w.is_empty()) {
+        if let Some(text) = word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+            for c in text.chars() {
+                out.push(Event::Key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    KeyModifiers::NONE,
+                )));
+            }
+            continue;
+        }
+        let key = super::keymap::Key::parse(word).unwrap_or_else(|| panic!("key {word}"));
+        let mut mods = KeyModifiers::NONE;
+        if key.ctrl {
+            mods |= KeyModifiers::CONTROL;
+        }
+        out.push(Event::Key(KeyEvent::new(key.code, mods)));
+    }
+    out
+}
+
+/// Runs the event loop over the script (then `q`), returning the screen's text.
+fn run(app: &mut App, width: u16, height: u16, script: &str) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = Theme {
+        color: true,
+        truecolor: false,
+    };
+    let mut events = keys(script).into_iter();
+    let stop = AtomicBool::new(false);
+    let mut screen = String::new();
+    super::event_loop(&mut terminal, app, &theme, &stop, |_| {
+        Ok(Some(events.next().unwrap_or(Event::Key(KeyEvent::new(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+        )))))
+    })
+    .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            screen.push_str(buffer[(x, y)].symbol());
+        }
+        screen.push('\n');
+    }
+    screen
+}
+
+/// Draws the current state at a size and returns the screen's text.
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = Theme {
+        color: false,
+        truecolor: false,
+    };
+    terminal
+        .draw(|f| super::views::draw(f, app, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn codings(root: &std::path::Path) -> Vec<gloss::coding::SpanCoding> {
+    let file = read_coder(&root.join("coding"), "tester").unwrap();
+    file.entries
+        .values()
+        .filter_map(|e| match e {
+            Entry::Coding(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn select_code_through_the_picker_memo_undo_redo_and_quit_saves_everything() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    // Second turn ("P1: The loss went…"): select "The loss", code it as port via the
+    // picker, write a memo, undo the memo and redo it.
+    let shown = run(
+        &mut app,
+        120,
+        40,
+        "} v w e a \"port\" Enter m \"why?\" Esc u C-r",
+    );
+    let saved = codings(tmp.path());
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0].code, "port");
+    assert_eq!(saved[0].anchor.quote, "The loss");
+    assert_eq!(saved[0].memo.as_deref(), Some("why?"));
+    assert!(app.unsaved.is_empty() && app.save_error.is_none());
+    // The margin labels the coded line with the code's name and a memo mark.
+    assert!(shown.contains("▌✎Portability"), "{shown}");
+    // The status line names the coder and the place (the last frame may still say
+    // "saving": the loop saves after the final key).
+    assert!(shown.contains(" tester  transcripts/p1 turn 2/4"), "{shown}");
+}
+
+#[test]
+fn a_code_shortcut_key_codes_whole_turns_and_undo_removes_the_coding() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    run(&mut app, 100, 30, "} V c f");
+    let saved = codings(tmp.path());
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].code, "perf");
+    assert!(saved[0].anchor.quote.starts_with("The loss went to NaN"));
+    assert!(saved[0].anchor.quote.ends_with("layer outputs."));
+    let mut app = app_for(tmp.path());
+    run(&mut app, 100, 30, "} x");
+    assert!(codings(tmp.path()).is_empty());
+    // Undo in the same session brings it back; redo removes it again.
+    let mut app = app_for(tmp.path());
+    run(&mut app, 100, 30, "} V c f u");
+    assert!(codings(tmp.path()).is_empty());
+}
+
+#[test]
+fn search_as_you_type_jumps_to_the_hit_with_the_match_selected() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    // Wait (without sleeping) for the index to be ready.
+    while matches!(app.index, super::app::IndexState::Building) {
+        assert!(
+            app.wait_background(Duration::from_secs(60)),
+            "index never ready"
+        );
+    }
+    run(&mut app, 120, 40, "s \"epochs\" Enter a \"perf\" Enter");
+    let saved = codings(tmp.path());
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].anchor.quote, "epochs");
+    assert_eq!(saved[0].code, "perf");
+}
+
+#[test]
+fn every_size_draws_without_panicking_and_small_ones_say_so() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    for w in (0..=130).step_by(7) {
+        for h in (0..=45).step_by(4) {
+            screen(&mut app, w, h);
+        }
+    }
+    assert!(screen(&mut app, 20, 5).contains("too small"));
+    let wide = screen(&mut app, 120, 40);
+    assert!(
+        wide.contains("documents") && wide.contains("codebook"),
+        "{wide}"
+    );
+    let narrow = screen(&mut app, 80, 24);
+    assert!(!narrow.contains(" codebook "), "{narrow}");
+    assert!(narrow.contains("Interviewer"), "{narrow}");
+    app.finish();
+}
+
+#[test]
+fn escape_sequences_in_a_transcript_never_reach_the_screen_raw() {
+    let tmp = project(
+        "Interviewer: hi\x1b]52;c;SGVsbG8=\x07 there\x1b[2J\x1b]0;title\x07\r bell\x07 end\u{202e}rtl\n\nP1: ok\n",
+    );
+    let mut app = app_for(tmp.path());
+    let shown = screen(&mut app, 120, 40);
+    for c in shown.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "raw control {c:?} on screen:\n{shown}"
+        );
+    }
+    assert!(shown.contains('␛'), "{shown}");
+    app.finish();
+}

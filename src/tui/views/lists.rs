@@ -1,0 +1,121 @@
+//! The document list (kind, status, title, coding progress; filtered) and the codebook
+//! tree (codes with their shortcut keys and how often each is coded).
+
+use std::collections::HashMap;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState};
+
+use gloss::coding::Progress;
+use gloss::text::layout::sanitize;
+
+use super::panel;
+use crate::tui::app::{App, Focus};
+use crate::tui::theme::Theme;
+
+pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Focus::Documents;
+    let title = if app.filter.is_empty() {
+        format!(" documents {} ", app.visible.len())
+    } else {
+        format!(
+            " documents {}/{} [{}] ",
+            app.visible.len(),
+            app.rows.len(),
+            sanitize(&app.filter)
+        )
+    };
+    let open_id = app.doc().map(|d| d.id.as_str());
+    let items: Vec<ListItem> = app
+        .visible
+        .iter()
+        .map(|&i| {
+            let r = &app.rows[i];
+            let mark = match (&r.excluded, r.progress) {
+                (Some(_), _) => "✗",
+                (None, Progress::Done) => "✓",
+                (None, Progress::InProgress) => "◐",
+                (None, Progress::NotStarted) => "·",
+            };
+            let counts = if r.records > 0 {
+                format!(" {}c {}r", r.codings, r.records)
+            } else if r.codings > 0 {
+                format!(" {}c", r.codings)
+            } else {
+                String::new()
+            };
+            // The kind is in the list already: `issues/owner/repo#3` shows as `owner/repo#3`.
+            let short = r.id.split_once('/').map_or(r.id.as_str(), |(_, rest)| rest);
+            let name = if r.title.is_empty() || r.title == r.id || short.ends_with(&r.title) {
+                short.to_string()
+            } else {
+                format!("{short} {}", r.title)
+            };
+            let style = if Some(r.id.as_str()) == open_id {
+                Style::default().add_modifier(ratatui::style::Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{mark} ")),
+                Span::styled(sanitize(&name).into_owned(), style),
+                Span::styled(counts, theme.dim()),
+            ]))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(panel(&title, focused))
+        .highlight_style(if focused {
+            theme.selected()
+        } else {
+            Style::default()
+        });
+    let mut state = ListState::default().with_selected(Some(app.list_selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+pub fn codebook(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Focus::Codebook;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (_, c) in app.study.codings.spans() {
+        *counts.entry(c.code.as_str()).or_default() += 1;
+    }
+    let items: Vec<ListItem> = app
+        .study
+        .codebook
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let rgb = Theme::code_rgb(c.color.as_deref(), i);
+            let key = c.key.map(|k| format!(" [{k}]")).unwrap_or_default();
+            let n = counts.get(c.id.as_str()).copied().unwrap_or(0);
+            ListItem::new(Line::from(vec![
+                Span::raw("  ".repeat(c.depth)),
+                Span::styled("■ ", theme.label(rgb)),
+                Span::raw(sanitize(&c.name).into_owned()),
+                Span::styled(key, theme.dim()),
+                Span::styled(
+                    if n > 0 {
+                        format!(" {n}")
+                    } else {
+                        String::new()
+                    },
+                    theme.dim(),
+                ),
+            ]))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(panel(" codebook ", focused))
+        .highlight_style(if focused {
+            theme.selected()
+        } else {
+            Style::default()
+        });
+    let mut state = ListState::default().with_selected(Some(app.codebook_selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}

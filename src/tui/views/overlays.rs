@@ -1,0 +1,286 @@
+//! What opens over the panels: help (every key, from the keymap), the code picker with
+//! the code's definition beside it, the search panel with highlighted snippets, the
+//! memo editor and one-line prompts.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use gloss::text::layout::sanitize;
+
+use crate::tui::action::Action;
+use crate::tui::app::{App, Overlay, PromptKind};
+use crate::tui::keymap::Mode;
+use crate::tui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match &app.overlay {
+        Overlay::None | Overlay::CodeKey => {}
+        Overlay::Help => help(frame, area, app, theme),
+        Overlay::Picker(p) => picker(frame, area, app, p, theme),
+        Overlay::Search(s) => search(frame, area, s, theme),
+        Overlay::Memo(m) => {
+            let r = centered(area, 70, 12);
+            frame.render_widget(Clear, r);
+            let what = if m.coding.is_some() {
+                "memo on the coding"
+            } else {
+                "memo on the document"
+            };
+            let text = format!("{}▏", m.text);
+            frame.render_widget(
+                Paragraph::new(sanitize_multiline(&text))
+                    .wrap(Wrap { trim: false })
+                    .block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .title(format!(" {what} — Esc saves ")),
+                    ),
+                r,
+            );
+        }
+        Overlay::Prompt(kind, input) => {
+            let prefix = match kind {
+                PromptKind::Find => "/",
+                PromptKind::Filter => "filter: ",
+                PromptKind::Command => ":",
+            };
+            let r = Rect {
+                x: area.x,
+                y: area.y + area.height.saturating_sub(1),
+                width: area.width,
+                height: 1.min(area.height),
+            };
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(format!("{prefix}{}▏", sanitize(&input.text))),
+                r,
+            );
+        }
+    }
+}
+
+/// Memo text as lines, each line made safe.
+fn sanitize_multiline(text: &str) -> Vec<Line<'static>> {
+    text.split('\n')
+        .map(|l| Line::from(sanitize(l).into_owned()))
+        .collect()
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let r = centered(area, 96, area.height);
+    frame.render_widget(Clear, r);
+    let lines: Vec<Line> = Action::ALL
+        .iter()
+        .map(|&a| {
+            let mut keys = app.keymap.keys_for(Mode::Reader, a);
+            for k in app.keymap.keys_for(Mode::List, a) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            Line::from(vec![
+                Span::styled(
+                    format!("{:>16}  ", keys.join(" ")),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(a.describe()),
+            ])
+        })
+        .collect();
+    let cols = if r.width >= 90 { 2 } else { 1 };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" keys (any key closes; change them in ~/.config/gloss/keymap.yaml) ");
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let per = lines.len().div_ceil(cols);
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols]).split(inner);
+    for (i, chunk) in lines.chunks(per.max(1)).enumerate() {
+        if let Some(a) = areas.get(i) {
+            frame.render_widget(Paragraph::new(chunk.to_vec()), *a);
+        }
+    }
+    let _ = theme;
+}
+
+fn picker(frame: &mut Frame, area: Rect, app: &App, p: &crate::tui::app::Picker, theme: &Theme) {
+    let r = centered(area, 100, 20);
+    frame.render_widget(Clear, r);
+    let title = if p.recode.is_some() {
+        " recode as "
+    } else {
+        " code as "
+    };
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        "{title}— type to filter, 1-9 or Enter picks, Esc cancels "
+    ));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [left, right] = if inner.width >= 60 {
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(inner)
+    } else {
+        [inner, Rect::default()]
+    };
+    let [query, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(left);
+    frame.render_widget(
+        Paragraph::new(format!("> {}▏", sanitize(&p.query.text))),
+        query,
+    );
+    let codes = &app.study.codebook.codes;
+    let items: Vec<ListItem> = p
+        .matches
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let c = &codes[i];
+            let number = if n < 9 && p.query.text.is_empty() {
+                format!("{} ", n + 1)
+            } else {
+                "  ".into()
+            };
+            let rgb = Theme::code_rgb(c.color.as_deref(), i);
+            ListItem::new(Line::from(vec![
+                Span::styled(number, theme.dim()),
+                Span::styled("■ ", theme.label(rgb)),
+                Span::raw(sanitize(&c.name).into_owned()),
+                Span::styled(format!("  {}", c.id), theme.dim()),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(p.selected));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(theme.selected()),
+        list_area,
+        &mut state,
+    );
+    if right.width > 0
+        && let Some(&i) = p.matches.get(p.selected)
+    {
+        let c = &codes[i];
+        let mut lines = vec![Line::from(Span::styled(
+            sanitize(&c.name).into_owned(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ))];
+        for (label, value) in [
+            ("", &c.description),
+            ("include: ", &c.include),
+            ("exclude: ", &c.exclude),
+            ("example: ", &c.example),
+        ] {
+            if !value.is_empty() {
+                lines.push(Line::from(format!("{label}{}", sanitize(value))));
+            }
+        }
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::LEFT)),
+            right,
+        );
+    }
+}
+
+fn search(frame: &mut Frame, area: Rect, s: &crate::tui::app::SearchPanel, theme: &Theme) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2).max(5),
+    );
+    frame.render_widget(Clear, r);
+    let total = s.results.as_ref().map(|r| r.total).unwrap_or(0);
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " search — {total} turns; Enter opens the hit with the match selected "
+    ));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [query, message, list_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(format!("> {}▏", sanitize(&s.query.text))),
+        query,
+    );
+    if let Some(e) = &s.error {
+        frame.render_widget(
+            Paragraph::new(Span::styled(sanitize(e).into_owned(), theme.error())),
+            message,
+        );
+    }
+    let Some(results) = &s.results else { return };
+    let width = usize::from(list_area.width.saturating_sub(2));
+    let items: Vec<ListItem> = results
+        .hits
+        .iter()
+        .map(|h| {
+            let head = Line::from(Span::styled(
+                format!(
+                    "{} turn {} {}",
+                    sanitize(&h.doc),
+                    h.turn + 1,
+                    sanitize(&h.speaker)
+                ),
+                theme.dim(),
+            ));
+            ListItem::new(vec![head, snippet(&h.text, &h.matches, width)])
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(s.selected));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(theme.selected()),
+        list_area,
+        &mut state,
+    );
+}
+
+/// One line around the first match, matches in bold.
+fn snippet(text: &str, matches: &[(usize, usize)], width: usize) -> Line<'static> {
+    let first = matches.first().map_or(0, |m| m.0);
+    let mut start = first.saturating_sub(width / 3);
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + width * 2).min(text.len());
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut spans = Vec::new();
+    let mut at = start;
+    for &(a, b) in matches.iter().filter(|m| m.1 > start && m.0 < end) {
+        let (a, b) = (a.max(at), b.min(end));
+        if a > at {
+            spans.push(Span::raw(
+                sanitize(text.get(at..a).unwrap_or("")).into_owned(),
+            ));
+        }
+        spans.push(Span::styled(
+            sanitize(text.get(a..b).unwrap_or("")).into_owned(),
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        ));
+        at = b;
+    }
+    if at < end {
+        spans.push(Span::raw(
+            sanitize(text.get(at..end).unwrap_or("")).into_owned(),
+        ));
+    }
+    Line::from(spans)
+}

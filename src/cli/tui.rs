@@ -34,15 +34,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let root = study.project.root.clone();
     let background = tui::background::Background::start(writer, root);
     let (keymap, warning) = tui::keymap::Keymap::load();
+    let state_file = study.project.state_dir(&coder).join("workbench.json");
     let mut app = tui::app::App::new(study, coder, keymap, background);
-    if let Some(i) = start {
-        app.open_document(i, Position::new(0, 0));
+    match start {
+        Some(i) => app.open_document(i, Position::new(0, 0)),
+        None => restore_place(&mut app, &state_file),
     }
     if let Some(w) = warning {
         app.message = Some((w, true));
     }
     let theme = tui::theme::Theme::from_env();
     let stop = tui::terminal::stop_flag();
+    if let Some(in_flight) = app.in_flight() {
+        tui::terminal::watchdog(
+            std::sync::Arc::clone(&stop),
+            in_flight,
+            std::time::Duration::from_secs(1),
+        );
+    }
     let mut guard = tui::terminal::TerminalGuard::enter()?;
     let result = tui::event_loop(&mut guard.terminal, &mut app, &theme, &stop, |timeout| {
         if crossterm::event::poll(timeout)? {
@@ -52,9 +61,52 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         }
     });
     drop(guard);
+    save_place(&app, &state_file);
     result?;
     if let Some(e) = &app.save_error {
         return Err(CliError::Gloss(gloss::Error::Project(e.clone())));
     }
     Ok(())
+}
+
+/// Where the coder was: the document and the cursor, to reopen there next time.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Place {
+    doc: String,
+    turn: usize,
+    byte: usize,
+}
+
+/// Reopens the last place, if its document still exists (positions are clamped to it).
+fn restore_place(app: &mut tui::app::App, file: &std::path::Path) {
+    let Some(place) = std::fs::read(file)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Place>(&b).ok())
+    else {
+        return;
+    };
+    let Some(i) = app.study.corpus.position(&place.doc) else {
+        return;
+    };
+    let doc = &app.study.corpus.docs[i];
+    let turn = place.turn.min(doc.turns.len().saturating_sub(1));
+    let text = doc.turns.get(turn).map_or("", |t| t.text.as_str());
+    let byte = gloss::text::motion::snap_to_grapheme(text, place.byte);
+    app.open_document(i, Position::new(turn, byte));
+}
+
+/// Remembers the place (best effort: it is a convenience, not the researcher's work).
+fn save_place(app: &tui::app::App, file: &std::path::Path) {
+    let Some(doc) = app.doc() else { return };
+    let place = Place {
+        doc: doc.id.clone(),
+        turn: app.reader.cursor.turn,
+        byte: app.reader.cursor.byte,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&place) {
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = gloss::textio::write_atomic(file, &bytes);
+    }
 }

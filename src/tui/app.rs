@@ -1359,6 +1359,11 @@ impl App {
         }
     }
 
+    /// The count of changes not yet written (for the watchdog).
+    pub fn in_flight(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
+        self.background.as_ref().map(Background::in_flight)
+    }
+
     /// Stops the background threads after they have saved everything queued.
     pub fn finish(&mut self) {
         if let Some(mut bg) = self.background.take() {

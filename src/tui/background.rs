@@ -4,6 +4,8 @@
 //! then updated after each saved change). Both report back over one channel.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
@@ -40,7 +42,8 @@ pub struct Background {
     saver_thread: Option<JoinHandle<()>>,
     pub reports: Receiver<Report>,
     indexer_thread: Option<JoinHandle<()>>,
-    indexer_stop: Option<Sender<PreparedUpdate>>,
+    /// Changes queued or being written (the watchdog waits for 0 before exiting).
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl Background {
@@ -51,9 +54,11 @@ impl Background {
         let (index_tx, index_rx) = channel::<PreparedUpdate>();
         let (save_tx, save_rx) = channel::<Job>();
         let saver_reports = report_tx.clone();
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let saver_in_flight = Arc::clone(&in_flight);
         let saver_thread = std::thread::Builder::new()
             .name("gloss-saver".into())
-            .spawn(move || save_loop(writer, save_rx, saver_reports, index_tx))
+            .spawn(move || save_loop(writer, save_rx, saver_reports, index_tx, saver_in_flight))
             .ok();
         let indexer_thread = std::thread::Builder::new()
             .name("gloss-indexer".into())
@@ -64,22 +69,32 @@ impl Background {
             saver_thread,
             reports,
             indexer_thread,
-            indexer_stop: None,
+            in_flight,
         }
+    }
+
+    /// The count of changes queued or being written, shared with the saver.
+    pub fn in_flight(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.in_flight)
     }
 
     /// Queues a change; its [`Report::Saved`] follows once it is durable.
     pub fn save(&self, seq: u64, ops: Vec<Op>, update: PreparedUpdate) -> bool {
-        self.saver
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let sent = self
+            .saver
             .as_ref()
-            .is_some_and(|s| s.send(Job::Save { seq, ops, update }).is_ok())
+            .is_some_and(|s| s.send(Job::Save { seq, ops, update }).is_ok());
+        if !sent {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+        sent
     }
 
     /// Waits for every queued save to finish and the threads to end. The indexer's
     /// pending updates are dropped if it is still building (the next start catches up).
     pub fn finish(&mut self) {
         self.saver = None;
-        self.indexer_stop = None;
         if let Some(t) = self.saver_thread.take() {
             let _ = t.join();
         }
@@ -100,6 +115,7 @@ fn save_loop(
     jobs: Receiver<Job>,
     reports: Sender<Report>,
     index: Sender<PreparedUpdate>,
+    in_flight: Arc<AtomicUsize>,
 ) {
     for job in jobs {
         match job {
@@ -111,6 +127,7 @@ fn save_loop(
                     }
                     Err(e) => Report::SaveFailed(seq, e.to_string()),
                 };
+                in_flight.fetch_sub(1, Ordering::SeqCst);
                 if reports.send(report).is_err() {
                     return;
                 }

@@ -1,11 +1,16 @@
 //! The terminal's lifecycle: raw mode, the alternate screen and bracketed paste on the
 //! way in; all of it undone on the way out — on a normal exit, on a panic (the hook
 //! restores before the message prints) and after SIGTERM/SIGHUP/SIGINT (the event loop
-//! sees the flag, lets the saver finish, and returns through the same guard).
+//! sees the flag, lets the saver finish, and returns through the same guard). When the
+//! terminal itself is gone, crossterm's input reader can spin on end-of-file without
+//! returning (crossterm-rs/crossterm#793); a watchdog thread then ends the process
+//! once the saver is idle, so a dropped SSH connection never leaves a process burning
+//! a core.
 
 use std::io::{Stdout, Write};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{
@@ -76,4 +81,25 @@ pub fn stop_flag() -> Arc<AtomicBool> {
         let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
     }
     flag
+}
+
+/// Starts the watchdog: once `stop` has been raised for `grace` without the process
+/// ending (the event loop is stuck in the terminal's input reader), it waits up to ten
+/// seconds for `in_flight` saves to reach zero, restores what it can and exits with
+/// status 1.
+pub fn watchdog(stop: Arc<AtomicBool>, in_flight: Arc<AtomicUsize>, grace: Duration) {
+    let _ = std::thread::Builder::new()
+        .name("gloss-watchdog".into())
+        .spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            std::thread::sleep(grace);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while in_flight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            restore();
+            std::process::exit(1);
+        });
 }

@@ -161,7 +161,10 @@ fn select_code_through_the_picker_memo_undo_redo_and_quit_saves_everything() {
     assert!(shown.contains("▌✎Portability"), "{shown}");
     // The status line names the coder and the place (the last frame may still say
     // "saving": the loop saves after the final key).
-    assert!(shown.contains(" tester  transcripts/p1 turn 2/4"), "{shown}");
+    assert!(
+        shown.contains(" tester  transcripts/p1 turn 2/4"),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -13,3 +13,4 @@ mod import_surveys;
 mod import_transcripts;
 mod search;
 mod store;
+mod tui;

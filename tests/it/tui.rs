@@ -1,0 +1,232 @@
+//! The workbench end to end: the real `gloss` binary in a pseudo-terminal, its screen
+//! parsed by a terminal emulator (vt100). Keys go in as bytes; every step waits for the
+//! screen to show its result (no sleeps); then the coding file is checked.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use gloss::coding::Entry;
+use gloss::coding::store::read_coder;
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+use crate::common::{gloss_bin, new_project};
+use crate::store::CODEBOOK;
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+
+/// A running workbench and what its terminal shows.
+struct Session {
+    screen: Arc<(Mutex<vt100::Parser>, Condvar)>,
+    /// Every byte the program wrote to the terminal.
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(root: &Path, args: &[&str]) -> Session {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(gloss_bin());
+        cmd.arg("--project");
+        cmd.arg(root);
+        cmd.args(args);
+        cmd.cwd(root);
+        cmd.env("GLOSS_CODER", "tester");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", root);
+        cmd.env_remove("NO_COLOR");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new((
+            Mutex::new(vt100::Parser::new(ROWS, COLS, 0)),
+            Condvar::new(),
+        ));
+        let feed = Arc::clone(&screen);
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let raw_feed = Arc::clone(&raw);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let (parser, changed) = &*feed;
+                raw_feed.lock().unwrap().extend_from_slice(&buf[..n]);
+                parser.lock().unwrap().process(&buf[..n]);
+                changed.notify_all();
+            }
+        });
+        Session {
+            screen,
+            raw,
+            writer,
+            master: Some(pair.master),
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.0.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen holds `text` (30 s at most; then fails with the screen).
+    fn wait_for(&self, text: &str) {
+        let (parser, changed) = &*self.screen;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut guard = parser.lock().unwrap();
+        while !guard.screen().contents().contains(text) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {text:?}; the screen:\n{}",
+                guard.screen().contents()
+            );
+            guard = changed.wait_timeout(guard, left).unwrap().0;
+        }
+    }
+
+    fn keys(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the process to end, at most `limit`; its exit success.
+    fn wait_exit(mut self, limit: Duration) -> bool {
+        let (tx, rx) = mpsc::channel();
+        let mut child = self.child;
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait().map(|s| s.success()).unwrap_or(false));
+        });
+        // Keep the terminal open while waiting (unless the test closed it).
+        let result = rx.recv_timeout(limit);
+        drop(self.master.take());
+        result.unwrap_or_else(|_| panic!("gloss did not exit within {limit:?}"))
+    }
+}
+
+fn project(transcript: &str) -> tempfile::TempDir {
+    let tmp = new_project();
+    std::fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    std::fs::write(tmp.path().join("transcripts/p1.txt"), transcript).unwrap();
+    tmp
+}
+
+const TRANSCRIPT: &str = "Interviewer: How did the port go?\n\nP1: The loss went to NaN after two epochs, so we compared layer outputs.\n\nInterviewer: Anything else?\n\nP1: The padding differed between the frameworks.\n";
+
+#[test]
+fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
+    let tmp = project(TRANSCRIPT);
+    let mut s = Session::start(tmp.path(), &["tui", "transcripts/p1"]);
+    s.wait_for("How did the port go?");
+    s.wait_for("index: ready");
+    // Next turn, select "The loss", pick the code by typing part of its name.
+    s.keys("}vwea");
+    s.wait_for("code as");
+    s.keys("portab\r");
+    s.wait_for("coded Portability of DL operations");
+    s.wait_for(" saved ");
+    // A memo on the coding under the cursor; undo it and redo it.
+    s.keys("mwhy?\x1b");
+    s.wait_for("memo saved");
+    s.keys("u");
+    s.wait_for("undid: memo saved");
+    s.keys("\x12");
+    s.wait_for("redid: memo saved");
+    // Search every document; Enter opens the hit with the match selected; code it.
+    s.keys("spadding");
+    s.wait_for("turn 4");
+    s.keys("\ra");
+    s.wait_for("code as");
+    s.keys("perf\r");
+    s.wait_for("coded Performance debugging");
+    s.keys("q");
+    assert!(
+        s.wait_exit(Duration::from_secs(30)),
+        "gloss exited with an error"
+    );
+
+    let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
+    let codings: Vec<_> = file
+        .entries
+        .values()
+        .filter_map(|e| match e {
+            Entry::Coding(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codings.len(), 2, "{codings:?}");
+    let port = codings.iter().find(|c| c.code == "port").unwrap();
+    assert_eq!(port.anchor.quote, "The loss");
+    assert_eq!(port.memo.as_deref(), Some("why?"));
+    let perf = codings.iter().find(|c| c.code == "perf").unwrap();
+    assert_eq!(perf.anchor.quote, "padding");
+}
+
+#[test]
+fn escape_sequences_in_a_transcript_do_not_change_the_terminal() {
+    let tmp = project(
+        "Interviewer: before\x1b]52;c;SGVsbG8=\x07 middle\x1b[2J\x1b[H\x1b]0;pwned\x07 after\x1b[31m red\n\nP1: fine\n",
+    );
+    let mut s = Session::start(tmp.path(), &["tui", "transcripts/p1"]);
+    s.wait_for("P1");
+    let screen = s.contents();
+    // The text around the sequences is all there, in one place: the clear-screen and
+    // cursor-home sequences did not run, and they show as placeholders.
+    assert!(screen.contains("before␛]52;c;SGVsbG8=␇"), "{screen}");
+    assert!(screen.contains("middle␛[2J␛[H␛]0;pwned␇"), "{screen}");
+    assert!(screen.contains("after␛[31m red"), "{screen}");
+    // None of the document's sequences reached the terminal: no clipboard write (OSC
+    // 52), no title change (OSC 0), no bell.
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    for forbidden in ["\x1b]52", "\x1b]0;", "\x07"] {
+        assert!(
+            !raw.contains(forbidden),
+            "{forbidden:?} reached the terminal"
+        );
+    }
+    s.keys("q");
+    assert!(s.wait_exit(Duration::from_secs(30)));
+}
+
+#[test]
+fn a_hangup_saves_what_was_coded_and_ends_the_process_promptly() {
+    let tmp = project(TRANSCRIPT);
+    let mut s = Session::start(tmp.path(), &["tui", "transcripts/p1"]);
+    s.wait_for("How did the port go?");
+    s.keys("v$a");
+    s.wait_for("code as");
+    s.keys("portab\r");
+    s.wait_for("coded Portability");
+    // SIGHUP, as the kernel sends when an SSH connection drops — without waiting for
+    // the status line to say "saved".
+    let pid = s.child.process_id().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    s.wait_exit(Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
+    assert!(
+        file.entries
+            .values()
+            .any(|e| matches!(e, Entry::Coding(c) if c.code == "port")),
+        "the coding made before the hangup was lost"
+    );
+}

@@ -570,10 +570,18 @@ type MarksByDocument<'a> = foldhash::HashMap<&'a str, DocumentMarks>;
 fn document_marks<'a>(study: &'a Study, only: Option<&HashSet<&str>>) -> MarksByDocument<'a> {
     let mut out = MarksByDocument::default();
     let wanted = |id: &str| only.is_none_or(|only| only.contains(id));
-    for r in study.codings.resolve(&study.project, &study.corpus) {
-        if !wanted(&r.doc) {
-            continue;
-        }
+    let resolved = match only {
+        None => study.codings.resolve(&study.project, &study.corpus),
+        Some(ids) => ids
+            .iter()
+            .flat_map(|id| {
+                study
+                    .codings
+                    .resolve_document(&study.project, &study.corpus, id)
+            })
+            .collect(),
+    };
+    for r in resolved {
         let Resolved::Placed { start, end, .. } = r.placement else {
             continue;
         };
@@ -605,7 +613,19 @@ fn document_marks<'a>(study: &'a Study, only: Option<&HashSet<&str>>) -> MarksBy
         }
     }
     for file in &study.codings.coders {
-        for entry in file.entries.values() {
+        // For a few documents (and no renames), look their memos up by key instead of
+        // reading every entry.
+        let entries: Box<dyn Iterator<Item = &crate::coding::Entry>> = match only {
+            Some(ids) if study.project.meta.renamed.is_empty() => {
+                Box::new(ids.iter().filter_map(|id| {
+                    file.entries.get(&crate::coding::memo_key(
+                        &crate::coding::MemoTarget::Document((*id).to_string()),
+                    ))
+                }))
+            }
+            _ => Box::new(file.entries.values()),
+        };
+        for entry in entries {
             if let crate::coding::Entry::Memo(crate::coding::Memo {
                 about: crate::coding::MemoTarget::Document(id),
                 text,

@@ -151,6 +151,8 @@ pub struct App {
     pub unsaved: BTreeSet<u64>,
     pub save_error: Option<String>,
     pub recent_codes: Vec<String>,
+    /// Codings per code id, all coders (kept up to date as this coder changes things).
+    pub code_counts: std::collections::HashMap<String, usize>,
     pub quit: bool,
     undo: Vec<Change>,
     redo: Vec<Change>,
@@ -166,6 +168,10 @@ impl App {
     /// pass one over a temporary project).
     pub fn new(study: Study, coder: String, keymap: Keymap, background: Background) -> App {
         let rows = study.document_rows(&coder);
+        let mut code_counts = std::collections::HashMap::new();
+        for (_, c) in study.codings.spans() {
+            *code_counts.entry(c.code.clone()).or_insert(0) += 1;
+        }
         let mut app = App {
             study,
             coder,
@@ -185,6 +191,7 @@ impl App {
             unsaved: BTreeSet::new(),
             save_error: None,
             recent_codes: Vec::new(),
+            code_counts,
             quit: false,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -250,12 +257,6 @@ impl App {
             .collect();
         placed.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
         self.placed = placed;
-    }
-
-    /// Recomputes the document list rows (after a status change).
-    fn refresh_rows(&mut self) {
-        self.rows = self.study.document_rows(&self.coder);
-        self.apply_filter();
     }
 
     /// Applies the list filter: `kind:K`, `status:S`, `code:C`, `coder:C` and words.
@@ -1239,6 +1240,39 @@ impl App {
         }
         if let Some(file) = set.coders.iter_mut().find(|c| c.coder == coder) {
             for op in &ops {
+                // Keep the per-code counts and the document's row in step, from what
+                // the change replaces.
+                let key = match op {
+                    Op::Put(e) => e.key(),
+                    Op::Delete(k) => k.clone(),
+                };
+                let row = self.rows.iter_mut().find(|r| r.id == doc);
+                let before = file.entries.get(&key);
+                if let Some(Entry::Coding(old)) = before {
+                    if let Some(n) = self.code_counts.get_mut(&old.code) {
+                        *n = n.saturating_sub(1);
+                    }
+                    if let Some(r) = row {
+                        r.codings = r.codings.saturating_sub(1);
+                    }
+                } else if let (Some(Entry::Status(_)), Some(r)) = (before, row) {
+                    r.progress = Progress::NotStarted;
+                    r.excluded = None;
+                }
+                let row = self.rows.iter_mut().find(|r| r.id == doc);
+                match (op, row) {
+                    (Op::Put(Entry::Coding(c)), row) => {
+                        *self.code_counts.entry(c.code.clone()).or_insert(0) += 1;
+                        if let Some(r) = row {
+                            r.codings += 1;
+                        }
+                    }
+                    (Op::Put(Entry::Status(st)), Some(r)) => {
+                        r.progress = st.progress;
+                        r.excluded = st.excluded.clone();
+                    }
+                    _ => {}
+                }
                 file.apply(op.clone());
             }
         }
@@ -1256,7 +1290,9 @@ impl App {
                 Some("the saver stopped; this change is NOT saved — restart gloss".into());
         }
         self.refresh_placed();
-        self.refresh_rows();
+        if !self.filter.is_empty() {
+            self.apply_filter();
+        }
     }
 
     /// Runs the search panel's query through the index.

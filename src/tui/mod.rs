@@ -73,4 +73,6 @@ where
 }
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod tests;

@@ -1,8 +1,6 @@
 //! The document list (kind, status, title, coding progress; filtered) and the codebook
 //! tree (codes with their shortcut keys and how often each is coded).
 
-use std::collections::HashMap;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -29,9 +27,14 @@ pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )
     };
     let open_id = app.doc().map(|d| d.id.as_str());
+    // Only the rows in view are built (a study may hold tens of thousands).
+    let height = usize::from(area.height.saturating_sub(2)).max(1);
+    let first = (app.list_selected + 1).saturating_sub(height);
     let items: Vec<ListItem> = app
         .visible
         .iter()
+        .skip(first)
+        .take(height)
         .map(|&i| {
             let r = &app.rows[i];
             let mark = match (&r.excluded, r.progress) {
@@ -73,16 +76,13 @@ pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             Style::default()
         });
-    let mut state = ListState::default().with_selected(Some(app.list_selected));
+    let mut state = ListState::default().with_selected(Some(app.list_selected - first));
     frame.render_stateful_widget(list, area, &mut state);
 }
 
 pub fn codebook(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Focus::Codebook;
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for (_, c) in app.study.codings.spans() {
-        *counts.entry(c.code.as_str()).or_default() += 1;
-    }
+    let counts = &app.code_counts;
     let items: Vec<ListItem> = app
         .study
         .codebook

@@ -43,6 +43,8 @@ pub enum Action {
     Recode,
     Memo,
     Star,
+    /// Open the instrument form: the document's records, one per defect.
+    Records,
     Undo,
     Redo,
     NextCoding,
@@ -90,6 +92,7 @@ impl Action {
         Action::Recode,
         Action::Memo,
         Action::Star,
+        Action::Records,
         Action::Undo,
         Action::Redo,
         Action::NextCoding,
@@ -143,6 +146,9 @@ impl Action {
             Action::Recode => "change the code of the coding under the cursor",
             Action::Memo => "memo on the coding under the cursor (else the document)",
             Action::Star => "star the coding under the cursor as an exemplar",
+            Action::Records => {
+                "instrument form: this document's records (j/k, Space picks, n new, [ ] other record, e evidence from the selection, Esc saves)"
+            }
             Action::Undo => "undo the last coding action",
             Action::Redo => "redo",
             Action::NextCoding => "next coding",

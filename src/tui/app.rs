@@ -9,7 +9,8 @@ use gloss::coding::anchor::AnchorText;
 use gloss::coding::set::Resolved;
 use gloss::coding::store::{CoderFile, Op};
 use gloss::coding::{
-    DocStatus, Entry, Memo, MemoTarget, Progress, SpanCoding, coding_key, memo_key, status_key,
+    DocStatus, Entry, Evidence, Memo, MemoTarget, Progress, Record, SpanCoding, coding_key,
+    memo_key, record_key, status_key,
 };
 use gloss::corpus::{Document, Position};
 use gloss::search::{Filters, Results, SearchView, prepare_update};
@@ -91,6 +92,24 @@ pub struct MemoEditor {
     pub coding: Option<String>,
 }
 
+/// The instrument form: one record of the open document being filled in.
+#[derive(Debug)]
+pub struct Form {
+    /// The record as it will be saved (values, evidence).
+    pub draft: Record,
+    /// The record as stored, `None` for a new one.
+    pub stored: Option<Record>,
+    /// Rows of the form: (dimension index, value index) into the codebook's codes; a
+    /// `None` value is the dimension's heading.
+    pub rows: Vec<(usize, Option<usize>)>,
+    /// The highlighted row (always a value row when there is one).
+    pub cursor: usize,
+    /// The selection in the reader when the form opened (for `e`: evidence).
+    pub selection: Option<(Position, Position)>,
+    /// Numbers of the document's records, sorted (the draft's included).
+    pub numbers: Vec<u32>,
+}
+
 /// What is open over the panels.
 #[derive(Default)]
 pub enum Overlay {
@@ -102,6 +121,7 @@ pub enum Overlay {
     CodeKey,
     Search(SearchPanel),
     Memo(MemoEditor),
+    Form(Box<Form>),
     /// A one-line prompt: what it is for, and the text.
     Prompt(PromptKind, Input),
 }
@@ -466,6 +486,15 @@ impl App {
                 }
                 true
             }
+            Overlay::Form(mut form) => {
+                let close = self.form_key(&mut form, key);
+                if close {
+                    self.save_form(*form);
+                } else {
+                    self.overlay = Overlay::Form(form);
+                }
+                true
+            }
             Overlay::Prompt(kind, mut input) => {
                 match key.code {
                     KeyCode::Esc => {
@@ -719,6 +748,10 @@ impl App {
                 Err(m) => self.message = Some((m, false)),
             },
             Action::Memo => self.open_memo(),
+            Action::Records => {
+                let number = self.record_numbers().first().copied().unwrap_or(1);
+                self.open_form(number);
+            }
             Action::NextCoding | Action::PrevCoding => {
                 let cursor = self.reader.cursor;
                 let target = if action == Action::NextCoding {
@@ -1168,6 +1201,214 @@ impl App {
         }
     }
 
+    /// Numbers of this coder's records on the open document.
+    fn record_numbers(&self) -> Vec<u32> {
+        let Some(doc) = self.doc() else {
+            return Vec::new();
+        };
+        let mut numbers: Vec<u32> = self
+            .my_entries()
+            .map(|f| {
+                f.entries
+                    .values()
+                    .filter_map(|e| match e {
+                        Entry::Record(r)
+                            if self.study.project.meta.current_id(&r.doc) == doc.id =>
+                        {
+                            Some(r.number)
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        numbers.sort_unstable();
+        numbers
+    }
+
+    /// Opens the instrument form on record `number` of the open document (a new,
+    /// empty record when there is none with that number).
+    pub fn open_form(&mut self, number: u32) {
+        let Some(doc) = self.doc() else { return };
+        let dims = self.study.codebook.dimensions();
+        if dims.is_empty() {
+            self.message = Some((
+                "the codebook has no instrument dimensions (codes with select: one|many)".into(),
+                true,
+            ));
+            return;
+        }
+        let codes = &self.study.codebook.codes;
+        let mut rows = Vec::new();
+        for dim in dims {
+            let Some(d) = self.study.codebook.index(&dim.id) else {
+                continue;
+            };
+            rows.push((d, None));
+            for value in self.study.codebook.descendants(&dim.id) {
+                if value.id == dim.id {
+                    continue;
+                }
+                if let Some(v) = codes.iter().position(|c| c.id == value.id) {
+                    rows.push((d, Some(v)));
+                }
+            }
+        }
+        let stored = self
+            .my_entries()
+            .and_then(|f| f.entries.get(&record_key(&doc.id, number)))
+            .and_then(|e| match e {
+                Entry::Record(r) => Some(r.clone()),
+                _ => None,
+            });
+        let now = now_rfc3339();
+        let draft = stored.clone().unwrap_or_else(|| Record {
+            doc: doc.id.clone(),
+            number,
+            values: Default::default(),
+            evidence: Vec::new(),
+            memo: None,
+            created: now.clone(),
+            modified: now,
+        });
+        let mut numbers = self.record_numbers();
+        if !numbers.contains(&number) {
+            numbers.push(number);
+            numbers.sort_unstable();
+        }
+        let selection = self.reader.selection(doc);
+        let cursor = rows.iter().position(|r| r.1.is_some()).unwrap_or(0);
+        self.overlay = Overlay::Form(Box::new(Form {
+            draft,
+            stored,
+            rows,
+            cursor,
+            selection,
+            numbers,
+        }));
+    }
+
+    /// A key in the form; `true` closes it (saving).
+    fn form_key(&mut self, form: &mut Form, key: &KeyEvent) -> bool {
+        let value_rows: Vec<usize> = (0..form.rows.len())
+            .filter(|&i| form.rows[i].1.is_some())
+            .collect();
+        let at = value_rows
+            .iter()
+            .position(|&i| i == form.cursor)
+            .unwrap_or(0);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => return true,
+            KeyCode::Char('j') | KeyCode::Down => {
+                form.cursor = value_rows.get(at + 1).copied().unwrap_or(form.cursor)
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                form.cursor = value_rows
+                    .get(at.saturating_sub(1))
+                    .copied()
+                    .unwrap_or(form.cursor)
+            }
+            KeyCode::Char(' ') | KeyCode::Enter => {
+                if let Some(&(d, Some(v))) = form.rows.get(form.cursor) {
+                    let codes = &self.study.codebook.codes;
+                    let (dim, value) = (codes[d].id.clone(), codes[v].id.clone());
+                    let many = codes[d].select == Some(gloss::codebook::Select::Many);
+                    let chosen = form.draft.values.entry(dim.clone()).or_default();
+                    if chosen.contains(&value) {
+                        chosen.retain(|x| x != &value);
+                    } else if many {
+                        chosen.push(value);
+                    } else {
+                        *chosen = vec![value];
+                    }
+                    if chosen.is_empty() {
+                        form.draft.values.remove(&dim);
+                    }
+                }
+            }
+            KeyCode::Char('e') => match (form.selection, self.doc()) {
+                (Some((start, end)), Some(doc)) => {
+                    if let Some(anchor) = AnchorText::new(doc).anchor(start, end) {
+                        form.draft.evidence.push(Evidence { start, end, anchor });
+                        form.selection = None;
+                        self.message = Some(("evidence attached".into(), false));
+                    }
+                }
+                _ => {
+                    self.message = Some((
+                        "select the evidence in the reader first (v), then R, then e".into(),
+                        false,
+                    ))
+                }
+            },
+            KeyCode::Char('n') | KeyCode::Char(']') | KeyCode::Char('[') => {
+                let next = match key.code {
+                    KeyCode::Char('n') => form.numbers.last().copied().unwrap_or(0) + 1,
+                    KeyCode::Char(']') => form
+                        .numbers
+                        .iter()
+                        .copied()
+                        .find(|&n| n > form.draft.number)
+                        .unwrap_or(form.draft.number),
+                    _ => form
+                        .numbers
+                        .iter()
+                        .rev()
+                        .copied()
+                        .find(|&n| n < form.draft.number)
+                        .unwrap_or(form.draft.number),
+                };
+                if next != form.draft.number {
+                    let selection = form.selection;
+                    let current = std::mem::replace(
+                        form,
+                        Form {
+                            draft: form.draft.clone(),
+                            stored: None,
+                            rows: Vec::new(),
+                            cursor: 0,
+                            selection: None,
+                            numbers: Vec::new(),
+                        },
+                    );
+                    self.save_form(current);
+                    self.open_form(next);
+                    if let Overlay::Form(f) = std::mem::take(&mut self.overlay) {
+                        *form = *f;
+                        form.selection = selection;
+                    }
+                }
+            }
+            _ => {}
+        }
+        false
+    }
+
+    /// Saves the form's record when it changed (an undoable change).
+    fn save_form(&mut self, form: Form) {
+        let Form {
+            mut draft, stored, ..
+        } = form;
+        if stored.as_ref() == Some(&draft)
+            || (stored.is_none() && draft.values.is_empty() && draft.evidence.is_empty())
+        {
+            return;
+        }
+        draft.modified = now_rfc3339();
+        let key = record_key(&draft.doc, draft.number);
+        let doc = draft.doc.clone();
+        let label = format!("record {} saved", draft.number);
+        self.perform(Change {
+            label,
+            doc,
+            forward: vec![Op::Put(Entry::Record(draft))],
+            backward: match stored {
+                Some(r) => vec![Op::Put(Entry::Record(r))],
+                None => vec![Op::Delete(key)],
+            },
+        });
+    }
+
     fn toggle_done(&mut self, doc_id: &str) {
         let done = self.study.codings.progress(&self.coder, doc_id) == Progress::Done;
         let next = if done {
@@ -1248,16 +1489,21 @@ impl App {
                 };
                 let row = self.rows.iter_mut().find(|r| r.id == doc);
                 let before = file.entries.get(&key);
-                if let Some(Entry::Coding(old)) = before {
-                    if let Some(n) = self.code_counts.get_mut(&old.code) {
-                        *n = n.saturating_sub(1);
+                match (before, row) {
+                    (Some(Entry::Coding(old)), row) => {
+                        if let Some(n) = self.code_counts.get_mut(&old.code) {
+                            *n = n.saturating_sub(1);
+                        }
+                        if let Some(r) = row {
+                            r.codings = r.codings.saturating_sub(1);
+                        }
                     }
-                    if let Some(r) = row {
-                        r.codings = r.codings.saturating_sub(1);
+                    (Some(Entry::Record(_)), Some(r)) => r.records = r.records.saturating_sub(1),
+                    (Some(Entry::Status(_)), Some(r)) => {
+                        r.progress = Progress::NotStarted;
+                        r.excluded = None;
                     }
-                } else if let (Some(Entry::Status(_)), Some(r)) = (before, row) {
-                    r.progress = Progress::NotStarted;
-                    r.excluded = None;
+                    _ => {}
                 }
                 let row = self.rows.iter_mut().find(|r| r.id == doc);
                 match (op, row) {
@@ -1267,6 +1513,7 @@ impl App {
                             r.codings += 1;
                         }
                     }
+                    (Op::Put(Entry::Record(_)), Some(r)) => r.records += 1,
                     (Op::Put(Entry::Status(st)), Some(r)) => {
                         r.progress = st.progress;
                         r.excluded = st.excluded.clone();

@@ -241,3 +241,47 @@ fn escape_sequences_in_a_transcript_never_reach_the_screen_raw() {
     assert!(shown.contains('␛'), "{shown}");
     app.finish();
 }
+
+fn records(root: &std::path::Path) -> Vec<gloss::coding::Record> {
+    let file = read_coder(&root.join("coding"), "tester").unwrap();
+    file.entries
+        .values()
+        .filter_map(|e| match e {
+            Entry::Record(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_instrument_form_fills_records_with_evidence_and_a_second_record() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    // Select "The loss" in turn 2, open the form, pick the first value, attach the
+    // selection as evidence, save; then a new record 2 with the same value.
+    let shown = run(&mut app, 120, 40, "} v w e R Space e Esc R n Space Esc");
+    let saved = records(tmp.path());
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    assert_eq!(saved[0].number, 1);
+    assert_eq!(
+        saved[0].values.get("stage"),
+        Some(&vec!["training".to_string()])
+    );
+    assert_eq!(saved[0].evidence.len(), 1);
+    assert_eq!(saved[0].evidence[0].anchor.quote, "The loss");
+    assert_eq!(saved[1].number, 2);
+    assert!(saved[1].evidence.is_empty());
+    assert!(shown.contains("0c 2r"), "{shown}");
+}
+
+#[test]
+fn the_form_shows_each_dimension_its_values_and_the_definition() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    app.act(super::action::Action::Records);
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("record 1 of transcripts/p1"), "{shown}");
+    assert!(shown.contains("DL stage  (one of)"), "{shown}");
+    assert!(shown.contains("○ Training"), "{shown}");
+    app.finish();
+}

@@ -19,6 +19,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &app.overlay {
         Overlay::None | Overlay::CodeKey => {}
         Overlay::Help => help(frame, area, app, theme),
+        Overlay::Form(f) => form(frame, area, app, f, theme),
         Overlay::Picker(p) => picker(frame, area, app, p, theme),
         Overlay::Search(s) => search(frame, area, s, theme),
         Overlay::Memo(m) => {
@@ -283,4 +284,101 @@ fn snippet(text: &str, matches: &[(usize, usize)], width: usize) -> Line<'static
         ));
     }
     Line::from(spans)
+}
+
+/// The instrument form: the record's dimensions and values (● chosen), the highlighted
+/// value's definition beside them.
+fn form(frame: &mut Frame, area: Rect, app: &App, f: &crate::tui::app::Form, theme: &Theme) {
+    let r = centered(area, 110, area.height);
+    frame.render_widget(Clear, r);
+    let numbers: Vec<String> = f
+        .numbers
+        .iter()
+        .map(|n| {
+            if *n == f.draft.number {
+                format!("[{n}]")
+            } else {
+                n.to_string()
+            }
+        })
+        .collect();
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " record {} of {} — records {} — Space picks, n new, [ ] other, e evidence ({}), Esc saves ",
+        f.draft.number,
+        app.doc().map(|d| sanitize(&d.id).into_owned()).unwrap_or_default(),
+        numbers.join(" "),
+        f.draft.evidence.len()
+    ));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [left, right] = if inner.width >= 70 {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner)
+    } else {
+        [inner, Rect::default()]
+    };
+    let codes = &app.study.codebook.codes;
+    let items: Vec<ListItem> = f
+        .rows
+        .iter()
+        .map(|&(d, v)| match v {
+            None => {
+                let kind = match codes[d].select {
+                    Some(gloss::codebook::Select::Many) => "any of",
+                    _ => "one of",
+                };
+                ListItem::new(Line::from(vec![
+                    Span::styled(
+                        sanitize(&codes[d].name).into_owned(),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(format!("  ({kind})"), theme.dim()),
+                ]))
+            }
+            Some(v) => {
+                let chosen = f
+                    .draft
+                    .values
+                    .get(&codes[d].id)
+                    .is_some_and(|vals| vals.contains(&codes[v].id));
+                let depth = codes[v].depth.saturating_sub(codes[d].depth);
+                ListItem::new(format!(
+                    "{}{} {}",
+                    "  ".repeat(depth),
+                    if chosen { "●" } else { "○" },
+                    sanitize(&codes[v].name)
+                ))
+            }
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(f.cursor));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(theme.selected()),
+        left,
+        &mut state,
+    );
+    if right.width > 0
+        && let Some(&(_, Some(v))) = f.rows.get(f.cursor)
+    {
+        let c = &codes[v];
+        let mut lines = vec![Line::from(Span::styled(
+            sanitize(&c.name).into_owned(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ))];
+        for (label, value) in [
+            ("", &c.description),
+            ("include: ", &c.include),
+            ("exclude: ", &c.exclude),
+            ("example: ", &c.example),
+        ] {
+            if !value.is_empty() {
+                lines.push(Line::from(format!("{label}{}", sanitize(value))));
+            }
+        }
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::LEFT)),
+            right,
+        );
+    }
 }

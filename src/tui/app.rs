@@ -110,6 +110,29 @@ pub struct Form {
     pub numbers: Vec<u32>,
 }
 
+/// One coded excerpt in the excerpts view.
+#[derive(Debug, Clone)]
+pub struct Excerpt {
+    pub doc: String,
+    pub coder: String,
+    pub coding: String,
+    pub code: String,
+    pub start: Position,
+    pub end: Position,
+    pub quote: String,
+    pub memo: Option<String>,
+}
+
+/// Every excerpt of a code and its descendants ("retrieve coded segments").
+#[derive(Debug)]
+pub struct Excerpts {
+    pub code: String,
+    pub items: Vec<Excerpt>,
+    pub selected: usize,
+    /// Sorted by coder first (else by document).
+    pub by_coder: bool,
+}
+
 /// What is open over the panels.
 #[derive(Default)]
 pub enum Overlay {
@@ -122,6 +145,7 @@ pub enum Overlay {
     Search(SearchPanel),
     Memo(MemoEditor),
     Form(Box<Form>),
+    Excerpts(Excerpts),
     /// A one-line prompt: what it is for, and the text.
     Prompt(PromptKind, Input),
 }
@@ -486,6 +510,68 @@ impl App {
                 }
                 true
             }
+            Overlay::Excerpts(mut view) => {
+                match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') => {}
+                    KeyCode::Char('j') | KeyCode::Down => {
+                        view.selected = (view.selected + 1).min(view.items.len().saturating_sub(1));
+                        self.overlay = Overlay::Excerpts(view);
+                    }
+                    KeyCode::Char('k') | KeyCode::Up => {
+                        view.selected = view.selected.saturating_sub(1);
+                        self.overlay = Overlay::Excerpts(view);
+                    }
+                    KeyCode::Char('o') => {
+                        view.by_coder = !view.by_coder;
+                        sort_excerpts(&mut view);
+                        self.overlay = Overlay::Excerpts(view);
+                    }
+                    KeyCode::Enter => {
+                        if let Some(e) = view.items.get(view.selected).cloned()
+                            && let Some(d) = self.study.corpus.position(&e.doc)
+                        {
+                            self.open_document(d, e.start);
+                            // The excerpt selected, as a search hit is.
+                            if let Some(doc) = self.study.corpus.docs.get(d) {
+                                let text =
+                                    doc.turns.get(e.end.turn).map_or("", |t| t.text.as_str());
+                                self.reader.anchor = Some(e.start);
+                                self.reader.set_cursor(Position::new(
+                                    e.end.turn,
+                                    motion::prev_grapheme(text, e.end.byte),
+                                ));
+                                self.reader.scroll_to_cursor(doc);
+                            }
+                            self.focus = Focus::Reader;
+                        }
+                    }
+                    KeyCode::Char('x') | KeyCode::Char('r') => {
+                        let Some(e) = view.items.get(view.selected).cloned() else {
+                            self.overlay = Overlay::Excerpts(view);
+                            return true;
+                        };
+                        if e.coder != self.coder {
+                            self.message = Some((
+                                format!(
+                                    "this coding is {}'s; only {} can change it",
+                                    e.coder, e.coder
+                                ),
+                                false,
+                            ));
+                            self.overlay = Overlay::Excerpts(view);
+                        } else if key.code == KeyCode::Char('x') {
+                            self.uncode(&e.coding);
+                            view.items.remove(view.selected);
+                            view.selected = view.selected.min(view.items.len().saturating_sub(1));
+                            self.overlay = Overlay::Excerpts(view);
+                        } else {
+                            self.open_picker(Some(e.coding));
+                        }
+                    }
+                    _ => self.overlay = Overlay::Excerpts(view),
+                }
+                true
+            }
             Overlay::Form(mut form) => {
                 let close = self.form_key(&mut form, key);
                 if close {
@@ -645,12 +731,7 @@ impl App {
                         self.code_selection(&id);
                         self.focus = Focus::Reader;
                     } else {
-                        self.message = Some((
-                            format!(
-                                "{id}: select text in the reader (v), then Enter here to code it"
-                            ),
-                            false,
-                        ));
+                        self.open_excerpts(&id);
                     }
                 }
             }
@@ -1201,6 +1282,46 @@ impl App {
         }
     }
 
+    /// Opens the excerpts of a code and its descendants, across documents and coders.
+    pub fn open_excerpts(&mut self, code: &str) {
+        let mut ids: Vec<String> = vec![code.to_string()];
+        ids.extend(
+            self.study
+                .codebook
+                .descendants(code)
+                .into_iter()
+                .map(|c| c.id.clone()),
+        );
+        let items: Vec<Excerpt> = self
+            .study
+            .codings
+            .resolve(&self.study.project, &self.study.corpus)
+            .into_iter()
+            .filter(|r| ids.contains(&r.coding.code))
+            .filter_map(|r| match r.placement {
+                Resolved::Placed { start, end, .. } => Some(Excerpt {
+                    doc: r.doc.clone(),
+                    coder: r.coder.to_string(),
+                    coding: r.coding.id.clone(),
+                    code: r.coding.code.clone(),
+                    start,
+                    end,
+                    quote: r.coding.anchor.quote.clone(),
+                    memo: r.coding.memo.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut view = Excerpts {
+            code: code.to_string(),
+            items,
+            selected: 0,
+            by_coder: false,
+        };
+        sort_excerpts(&mut view);
+        self.overlay = Overlay::Excerpts(view);
+    }
+
     /// Numbers of this coder's records on the open document.
     fn record_numbers(&self) -> Vec<u32> {
         let Some(doc) = self.doc() else {
@@ -1656,6 +1777,16 @@ impl App {
                 self.on_report(r);
             }
         }
+    }
+}
+
+fn sort_excerpts(view: &mut Excerpts) {
+    if view.by_coder {
+        view.items
+            .sort_by(|a, b| (&a.coder, &a.doc, a.start).cmp(&(&b.coder, &b.doc, b.start)));
+    } else {
+        view.items
+            .sort_by(|a, b| (&a.doc, a.start, &a.coder).cmp(&(&b.doc, b.start, &b.coder)));
     }
 }
 

@@ -285,3 +285,28 @@ fn the_form_shows_each_dimension_its_values_and_the_definition() {
     assert!(shown.contains("○ Training"), "{shown}");
     app.finish();
 }
+
+#[test]
+fn the_excerpts_view_lists_a_code_and_its_subcodes_and_uncodes_from_there() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    // Code two spans (perf via its key, port via the picker), then open the excerpts of
+    // the parent code "challenges" from the codebook panel (Tab, top, Enter).
+    run(&mut app, 120, 40, "} v w c f } v w a \"portab\" Enter");
+    assert_eq!(codings(tmp.path()).len(), 2);
+    let mut app = app_for(tmp.path());
+    app.act(super::action::Action::NextPanel);
+    app.act(super::action::Action::Top);
+    app.act(super::action::Action::Open);
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("2 excerpts of Challenges"), "{shown}");
+    assert!(
+        shown.contains("“The l”") && shown.contains("“Anything e”"),
+        "{shown}"
+    );
+    // x removes the selected excerpt's coding (the first, by document order).
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(screen(&mut app, 120, 40).contains("1 excerpts of Challenges"));
+    app.finish();
+    assert_eq!(codings(tmp.path()).len(), 1);
+}

@@ -20,6 +20,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Overlay::None | Overlay::CodeKey => {}
         Overlay::Help => help(frame, area, app, theme),
         Overlay::Form(f) => form(frame, area, app, f, theme),
+        Overlay::Excerpts(x) => excerpts(frame, area, app, x, theme),
         Overlay::Picker(p) => picker(frame, area, app, p, theme),
         Overlay::Search(s) => search(frame, area, s, theme),
         Overlay::Memo(m) => {
@@ -381,4 +382,59 @@ fn form(frame: &mut Frame, area: Rect, app: &App, f: &crate::tui::app::Form, the
             right,
         );
     }
+}
+
+/// Every excerpt of a code: document, coder, the quote; the selected one's context.
+fn excerpts(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    x: &crate::tui::app::Excerpts,
+    theme: &Theme,
+) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2).max(5),
+    );
+    frame.render_widget(Clear, r);
+    let name = app
+        .study
+        .codebook
+        .get(&x.code)
+        .map_or(x.code.as_str(), |c| c.name.as_str());
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " {} excerpts of {} (and its sub-codes), by {} — Enter opens, o sorts, x uncode, r recode ",
+        x.items.len(),
+        sanitize(name),
+        if x.by_coder { "coder" } else { "document" }
+    ));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let width = usize::from(inner.width.saturating_sub(2));
+    let items: Vec<ListItem> = x
+        .items
+        .iter()
+        .map(|e| {
+            let head = Line::from(Span::styled(
+                format!(
+                    "{} turn {} · {} · {}{}",
+                    sanitize(&e.doc),
+                    e.start.turn + 1,
+                    sanitize(&e.coder),
+                    sanitize(&e.code),
+                    if e.memo.is_some() { " ✎" } else { "" }
+                ),
+                theme.dim(),
+            ));
+            let quote: String = sanitize(&e.quote).chars().take(width).collect();
+            ListItem::new(vec![head, Line::from(format!("“{quote}”"))])
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(x.selected));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(theme.selected()),
+        inner,
+        &mut state,
+    );
 }

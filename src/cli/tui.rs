@@ -13,6 +13,10 @@ use crate::tui;
 pub struct Args {
     /// The document to open first.
     doc: Option<String>,
+    /// Leave the mouse to the terminal (its own text selection and copy) instead of
+    /// clicking, dragging and scrolling in gloss.
+    #[arg(long)]
+    no_mouse: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
@@ -52,7 +56,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             std::time::Duration::from_secs(1),
         );
     }
-    let mut guard = tui::terminal::TerminalGuard::enter()?;
+    let mut guard = tui::terminal::TerminalGuard::enter(!args.no_mouse)?;
     let result = tui::event_loop(&mut guard.terminal, &mut app, &theme, &stop, |timeout| {
         if crossterm::event::poll(timeout)? {
             crossterm::event::read().map(Some)

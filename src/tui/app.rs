@@ -603,6 +603,43 @@ impl App {
         }
     }
 
+    /// A mouse event: a click places the cursor (and clears the selection), a drag
+    /// selects, the wheel scrolls. Only in the reader, with no overlay open.
+    pub fn on_mouse(&mut self, event: crossterm::event::MouseEvent) {
+        use crossterm::event::{MouseButton, MouseEventKind};
+        if !matches!(self.overlay, Overlay::None) {
+            return;
+        }
+        let Some(doc) = self.study.corpus.docs.get(self.reader.doc) else {
+            return;
+        };
+        let at = self.reader.position_at(doc, event.column, event.row);
+        match event.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(at) = at {
+                    self.focus = Focus::Reader;
+                    self.reader.anchor = None;
+                    self.reader.whole_turns = false;
+                    self.reader.set_cursor(at);
+                }
+            }
+            MouseEventKind::Drag(MouseButton::Left) => {
+                if let Some(at) = at {
+                    if self.reader.anchor.is_none() {
+                        self.reader.anchor = Some(self.reader.cursor);
+                    }
+                    self.reader.set_cursor(at);
+                }
+            }
+            MouseEventKind::ScrollDown => self.reader.scroll(doc, 3),
+            MouseEventKind::ScrollUp => self.reader.scroll(doc, -3),
+            _ => {}
+        }
+        if let Some(doc) = self.study.corpus.docs.get(self.reader.doc) {
+            self.reader.scroll_to_cursor(doc);
+        }
+    }
+
     /// Text pasted into the terminal (bracketed paste): goes to the open text input.
     pub fn on_paste(&mut self, text: &str) {
         match &mut self.overlay {

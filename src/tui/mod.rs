@@ -63,6 +63,10 @@ where
                 app.on_paste(&text);
                 dirty = true;
             }
+            Ok(Some(Event::Mouse(mouse))) => {
+                app.on_mouse(mouse);
+                dirty = true;
+            }
             Ok(Some(Event::Resize(..))) => dirty = true,
             Ok(_) => {}
             Err(e) => break Err(e),

@@ -82,6 +82,10 @@ pub struct ReaderState {
     /// Lines in view and columns of text at the last draw.
     pub height: u16,
     pub width: u16,
+    /// Where the text was drawn last (x and y of its first cell) and the lines shown,
+    /// so a mouse click maps back to a position.
+    pub origin: (u16, u16),
+    pub shown: Vec<Line>,
     pub layout: Layout,
     /// The column up/down moves try to keep.
     goal: Option<u16>,
@@ -289,6 +293,24 @@ impl ReaderState {
             line += 1;
         }
         out
+    }
+}
+
+impl ReaderState {
+    /// The position drawn at screen cell (x, y), if a text row is there.
+    pub fn position_at(&self, doc: &Document, x: u16, y: u16) -> Option<Position> {
+        let row = usize::from(y.checked_sub(self.origin.1)?);
+        let Line::Text(turn, r) = *self.shown.get(row)? else {
+            return None;
+        };
+        let col = x.saturating_sub(self.origin.0 + INDENT);
+        let text = Self::text(doc, turn);
+        Some(Position::new(turn, byte_at(text, &r, col)))
+    }
+
+    /// Scrolls the view by `n` lines (negative: up) without moving the cursor's text.
+    pub fn scroll(&mut self, doc: &Document, n: isize) {
+        self.move_rows(doc, n);
     }
 }
 

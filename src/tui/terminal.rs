@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -25,8 +27,9 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Takes over the terminal.
-    pub fn enter() -> std::io::Result<TerminalGuard> {
+    /// Takes over the terminal; with `mouse`, mouse events are captured too (the
+    /// terminal's own text selection then needs Shift).
+    pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
@@ -35,6 +38,10 @@ impl TerminalGuard {
         enable_raw_mode()?;
         let mut out = std::io::stdout();
         if let Err(e) = crossterm::execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
+            restore();
+            return Err(e);
+        }
+        if mouse && let Err(e) = crossterm::execute!(out, EnableMouseCapture) {
             restore();
             return Err(e);
         }

@@ -82,12 +82,17 @@ fn keys(script: &str) -> Vec<Event> {
 
 /// Runs the event loop over the script (then `q`), returning the screen's text.
 fn run(app: &mut App, width: u16, height: u16, script: &str) -> String {
+    run_events(app, width, height, keys(script))
+}
+
+/// Runs the event loop over events (then `q`), returning the screen's text.
+fn run_events(app: &mut App, width: u16, height: u16, events: Vec<Event>) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let theme = Theme {
         color: true,
         truecolor: false,
     };
-    let mut events = keys(script).into_iter();
+    let mut events = events.into_iter();
     let stop = AtomicBool::new(false);
     let mut screen = String::new();
     super::event_loop(&mut terminal, app, &theme, &stop, |_| {
@@ -309,4 +314,34 @@ fn the_excerpts_view_lists_a_code_and_its_subcodes_and_uncodes_from_there() {
     assert!(screen(&mut app, 120, 40).contains("1 excerpts of Challenges"));
     app.finish();
     assert_eq!(codings(tmp.path()).len(), 1);
+}
+
+#[test]
+fn a_mouse_drag_selects_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // At 120x40 the reader's panel starts at column 24, its text at 27 (border and
+    // indent); turn 2's text ("The loss went…") is on screen row 5. Drag over "loss"
+    // (columns 31-34), scroll down and back, then code the selection with a key.
+    let mut events = vec![
+        mouse(MouseEventKind::Down(MouseButton::Left), 31, 5),
+        mouse(MouseEventKind::Drag(MouseButton::Left), 34, 5),
+        mouse(MouseEventKind::Up(MouseButton::Left), 34, 5),
+        mouse(MouseEventKind::ScrollDown, 40, 10),
+        mouse(MouseEventKind::ScrollUp, 40, 10),
+    ];
+    events.extend(keys("c f"));
+    run_events(&mut app, 120, 40, events);
+    let saved = codings(tmp.path());
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0].anchor.quote, "loss");
 }

@@ -43,6 +43,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     };
     app.reader.scroll_to_cursor(doc);
     let lines = app.reader.visible_lines(doc);
+    app.reader.origin = (inner.x, inner.y);
+    app.reader.shown = lines.clone();
     let selection = app.reader.selection(doc);
     let cursor = app.reader.cursor;
     let codes = &app.study.codebook;

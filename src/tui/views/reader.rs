@@ -82,6 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                 let text = doc.turns.get(turn).map_or("", |t| t.text.as_str());
                 let mut x = inner.x + INDENT;
                 let right = inner.x + INDENT + app.reader.width;
+                let mut cursor_drawn = false;
                 for g in glyphs(text, row.start..row.end) {
                     if x + g.width > right {
                         break;
@@ -104,6 +105,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                     }
                     if focused && at == cursor {
                         style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+                        cursor_drawn = true;
                     }
                     let shown = if unicode_width::UnicodeWidthStr::width(g.shown.as_ref()) == 0 {
                         format!("◌{}", g.shown)
@@ -120,16 +122,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                     }
                     x += g.width;
                 }
-                // The cursor at the very end of a turn (or on an empty turn).
+                // A cursor with no glyph of its own — on a newline, on a space not drawn
+                // at a break, at the end of a turn, on an empty turn — is drawn after the
+                // row's text (at the last column when the row is full).
+                let on_this_row = cursor.turn == turn
+                    && cursor.byte >= row.start
+                    && (cursor.byte < row.end || row.end == text.len());
                 if focused
-                    && cursor.turn == turn
-                    && cursor.byte >= row.end
-                    && row.end == text.len()
-                    && x < right
-                    && let Some(cell) = buf.cell_mut((x, y))
+                    && on_this_row
+                    && !cursor_drawn
+                    && let Some(cell) = buf.cell_mut((x.min(right.saturating_sub(1)), y))
                 {
-                    cell.set_symbol(" ")
-                        .set_style(Style::default().add_modifier(Modifier::REVERSED));
+                    cell.set_style(Style::default().add_modifier(Modifier::REVERSED));
+                    if x < right {
+                        cell.set_symbol(" ");
+                    }
                 }
                 if margin > 0 {
                     let row_start = Position::new(turn, row.start);

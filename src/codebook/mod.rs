@@ -43,6 +43,7 @@
 //! [`Codebook::find_id`] and [`Codebook::resolve`].
 
 mod check;
+pub mod edit;
 mod scan;
 
 use std::collections::HashMap;

@@ -97,7 +97,7 @@ impl Study {
                     problems.push(problem("dangling", "document not in the project".into()));
                 }
             }
-            if self.codebook.get(&r.coding.code).is_none() {
+            if self.codebook.find_id(&r.coding.code).is_none() {
                 problems.push(problem(
                     "dangling",
                     format!("code {:?} is not in the codebook", r.coding.code),
@@ -138,14 +138,14 @@ impl Study {
                 ),
             }
             for (dim, values) in &record.values {
-                if self.codebook.get(dim).is_none() {
+                if self.codebook.find_id(dim).is_none() {
                     problem(
                         "dangling",
                         record_id.clone(),
                         format!("dimension {dim:?} is not in the codebook"),
                     );
                 }
-                for v in values.iter().filter(|v| self.codebook.get(v).is_none()) {
+                for v in values.iter().filter(|v| self.codebook.find_id(v).is_none()) {
                     problem(
                         "dangling",
                         record_id.clone(),

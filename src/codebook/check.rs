@@ -13,7 +13,7 @@ use super::scan::{Scan, ScannedCode, scan};
 use super::{Code, Codebook, Problem, Select, normalize_label};
 
 /// The keys a code may have, in the order the documentation lists them.
-const CODE_KEYS: [&str; 11] = [
+const CODE_KEYS: [&str; 12] = [
     "id",
     "name",
     "description",
@@ -24,6 +24,7 @@ const CODE_KEYS: [&str; 11] = [
     "key",
     "aliases",
     "select",
+    "retired",
     "children",
 ];
 
@@ -33,11 +34,21 @@ pub(super) fn check_dir(dir: &Path) -> (Option<Codebook>, Vec<Problem>) {
         Ok(files) => files,
         Err(problem) => return (None, vec![problem]),
     };
+    let texts = files.iter().map(|path| read_file(path)).collect();
+    check_texts(&files, texts)
+}
+
+/// Checks codebook files given with their text (or the problem met reading them), in
+/// the order given: the same checks as [`check_dir`], for text not yet written.
+pub(super) fn check_texts(
+    files: &[PathBuf],
+    texts: Vec<Result<String, Problem>>,
+) -> (Option<Codebook>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut nodes: Vec<Node> = Vec::new();
     let mut all_parsed = true;
-    for path in &files {
-        match read_file(path) {
+    for (path, text) in files.iter().zip(texts) {
+        match text {
             Ok(text) => {
                 if !check_file(path, &text, &mut nodes, &mut problems) {
                     all_parsed = false;
@@ -49,7 +60,7 @@ pub(super) fn check_dir(dir: &Path) -> (Option<Codebook>, Vec<Problem>) {
             }
         }
     }
-    let codebook = check_tree(&files, nodes, &mut problems);
+    let codebook = check_tree(files, nodes, &mut problems);
     let order: HashMap<&Path, usize> = files
         .iter()
         .enumerate()
@@ -67,7 +78,7 @@ pub(super) fn check_dir(dir: &Path) -> (Option<Codebook>, Vec<Problem>) {
 
 /// The codebook files of `dir` in file-name order (hidden files skipped). A missing
 /// folder has none.
-fn codebook_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
+pub(super) fn codebook_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -116,7 +127,7 @@ fn at(path: &Path, (line, column): (usize, usize), message: String) -> Problem {
 }
 
 /// Reads a codebook file as UTF-8 text.
-fn read_file(path: &Path) -> Result<String, Problem> {
+pub(super) fn read_file(path: &Path) -> Result<String, Problem> {
     let bytes =
         std::fs::read(path).map_err(|e| whole_file(path, format!("cannot read the file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
@@ -315,6 +326,7 @@ impl<'v> Walker<'_, 'v> {
             key: None,
             aliases: Vec::new(),
             select: None,
+            retired: false,
             parent: None,
             children: Vec::new(),
             depth: 0,
@@ -436,6 +448,17 @@ impl<'v> Walker<'_, 'v> {
                         )),
                     }
                 }
+                "retired" => match v {
+                    Value::Bool(b) => code.retired = *b,
+                    _ => self.problems.push(at(
+                        self.path,
+                        pos,
+                        format!(
+                            "`retired` of {me} must be `true` or `false`, not {}",
+                            describe(v)
+                        ),
+                    )),
+                },
                 "children" => {
                     if !matches!(v, Value::Null | Value::Sequence(_)) {
                         self.problems.push(at(
@@ -699,7 +722,7 @@ fn key_text(k: &Value) -> String {
 }
 
 /// The text of a scalar (string, number or boolean); `None` for null and collections.
-fn scalar(v: &Value) -> Option<String> {
+pub(super) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -722,7 +745,7 @@ fn describe(v: &Value) -> String {
 }
 
 /// Whether `id` is non-empty and holds only letters, digits, `-`, `_` and `.`.
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()
@@ -730,7 +753,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// A suggested id for a name: lower-case, with runs of other characters as `-`.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -748,7 +771,7 @@ fn slug(name: &str) -> String {
 }
 
 /// `#rrggbb` or `#rgb` → lower-case `#rrggbb`.
-fn parse_color(c: &str) -> Option<String> {
+pub(super) fn parse_color(c: &str) -> Option<String> {
     let hex = c.trim().strip_prefix('#')?;
     if !hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
         return None;

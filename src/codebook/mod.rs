@@ -19,6 +19,7 @@
 //!     color: "#d19a66"                # #rrggbb or #rgb; quote it (# starts a comment)
 //!     key: c                          # a one-character shortcut
 //!     aliases: [difficulties]         # other labels that mean this code
+//!     retired: true                   # no longer used for new coding; old codings keep it
 //!     children:
 //!       - id: performance-debugging
 //!         name: Performance debugging
@@ -36,8 +37,13 @@
 //! code outside dimensions shares one scope. So `Other` may be a value of several
 //! dimensions. Shortcut keys are unique across the codebook. Memos on codes are kept
 //! in coders' files, never here.
+//!
+//! `gloss codebook merge` keeps a merged code's id among the aliases of the code it
+//! was merged into, so codings that still name the old id find their code through
+//! [`Codebook::find_id`] and [`Codebook::resolve`].
 
 mod check;
+pub mod edit;
 mod scan;
 
 use std::collections::HashMap;
@@ -91,6 +97,9 @@ pub struct Code {
     pub aliases: Vec<String>,
     /// Set when the code is an instrument dimension; its descendants are its values.
     pub select: Option<Select>,
+    /// Retired from the codebook (`retired: true`): kept so that old codings keep
+    /// their meaning, shown as retired, still resolved by id, name and alias.
+    pub retired: bool,
     /// Index in [`Codebook::codes`] of the parent code.
     pub parent: Option<usize>,
     /// Indices in [`Codebook::codes`] of the children, in file order.
@@ -140,6 +149,7 @@ pub struct Codebook {
     /// The files read, in the order they were merged.
     pub files: Vec<PathBuf>,
     by_id: HashMap<String, usize>,
+    by_alias: HashMap<String, usize>,
     by_label: HashMap<String, Vec<usize>>,
     by_key: HashMap<char, usize>,
 }
@@ -188,6 +198,15 @@ impl Codebook {
         check::check_dir(dir)
     }
 
+    /// Checks codebook files given as `(path, text)`, in the order given, exactly as
+    /// [`Codebook::check`] checks the files of a folder: for an edit checked before
+    /// it is written.
+    pub fn check_sources(sources: &[(PathBuf, String)]) -> (Option<Codebook>, Vec<Problem>) {
+        let files: Vec<PathBuf> = sources.iter().map(|(p, _)| p.clone()).collect();
+        let texts = sources.iter().map(|(_, t)| Ok(t.clone())).collect();
+        check::check_texts(&files, texts)
+    }
+
     /// Builds the indices from `codes` (already in pre-order with links set).
     fn from_codes(codes: Vec<Code>, files: Vec<PathBuf>) -> Codebook {
         let mut book = Codebook {
@@ -197,6 +216,9 @@ impl Codebook {
         };
         for (i, code) in book.codes.iter().enumerate() {
             book.by_id.entry(code.id.clone()).or_insert(i);
+            for alias in &code.aliases {
+                book.by_alias.entry(alias.trim().to_string()).or_insert(i);
+            }
             if let Some(k) = code.key {
                 book.by_key.entry(k).or_insert(i);
             }
@@ -225,6 +247,18 @@ impl Codebook {
         self.index(id).and_then(|i| self.codes.get(i))
     }
 
+    /// The code an id stored in a coding file means: the code with this id, else the
+    /// code that lists it, exactly, among its aliases (where `gloss codebook merge`
+    /// keeps the id of a code merged away).
+    pub fn find_id(&self, id: &str) -> Option<&Code> {
+        self.get(id).or_else(|| {
+            self.by_alias
+                .get(id)
+                .and_then(|&i| self.codes.get(i))
+                .filter(|_| !self.by_id.contains_key(id))
+        })
+    }
+
     /// Every code whose id, name or alias matches `label` (normalised), in pre-order.
     pub fn resolve_all(&self, label: &str) -> Vec<&Code> {
         self.by_label
@@ -233,12 +267,13 @@ impl Codebook {
             .unwrap_or_default()
     }
 
-    /// The code a label means: an exact id first, then an id, name or alias compared
+    /// The code a label means: an exact id first (or an id merged away, kept as an
+    /// alias: [`Codebook::find_id`]), then an id, name or alias compared
     /// case-insensitively with whitespace trimmed and collapsed. A label shared by
     /// codes of several scopes resolves to the one outside dimensions if there is
     /// exactly one, else to nothing: use [`Codebook::dimension_value`] for values.
     pub fn resolve(&self, label: &str) -> Option<&Code> {
-        if let Some(code) = self.get(label) {
+        if let Some(code) = self.find_id(label) {
             return Some(code);
         }
         let all = self.resolve_all(label);
@@ -349,7 +384,7 @@ impl Codebook {
     }
 
     /// The tree for `gloss codebook show`: one line per code, indented by depth,
-    /// with id, name, `(select one|many)`, `[key]` and the count from `counts`
+    /// with id, name, `(select one|many)`, `[key]`, `(retired)` and the count from `counts`
     /// (by code id; 0 when absent), right-aligned. Deterministic, without colours.
     pub fn render_tree(&self, counts: &HashMap<String, usize>) -> String {
         let rows: Vec<(String, String, String)> = self
@@ -363,6 +398,9 @@ impl Codebook {
                 }
                 if let Some(k) = c.key {
                     name.push_str(&format!(" [{k}]"));
+                }
+                if c.retired {
+                    name.push_str(" (retired)");
                 }
                 let count = counts.get(&c.id).copied().unwrap_or(0).to_string();
                 (left, name, count)
@@ -547,6 +585,65 @@ impact                   Impact (select many)         0
         assert_eq!(tree, expected);
         assert_eq!(cb.render_tree(&counts), tree);
         assert_eq!(Codebook::default().render_tree(&counts), "");
+    }
+
+    #[test]
+    fn codebook_ids_kept_as_aliases_resolve_to_their_code() {
+        // `perf` was merged into `slowness`, and `crash` into `failure`; the label
+        // `crash` is also a value of a dimension, so only the exact id decides.
+        let text = "\
+codes:
+  - id: slowness
+    name: Slowness
+    aliases: [perf, Performance debugging]
+  - id: failure
+    name: Failure
+    aliases: [crash]
+    retired: true
+  - id: impact
+    name: Impact
+    select: many
+    children:
+      - id: impact-crash
+        name: Crash
+      - id: impact-hang
+        name: Hang
+        aliases: [Crash2]
+";
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("a.yaml"), text).unwrap();
+        let cb = Codebook::load(tmp.path()).unwrap();
+        assert_eq!(cb.find_id("perf").unwrap().id, "slowness");
+        assert_eq!(cb.resolve("perf").unwrap().id, "slowness");
+        assert_eq!(cb.find_id("crash").unwrap().id, "failure");
+        assert_eq!(cb.resolve("crash").unwrap().id, "failure");
+        // An exact id always wins over an alias; aliases match exactly only.
+        assert_eq!(cb.find_id("impact-crash").unwrap().id, "impact-crash");
+        assert!(cb.find_id("PERF").is_none());
+        assert_eq!(cb.resolve("PERF").unwrap().id, "slowness");
+        assert!(cb.find_id("nothing").is_none());
+        // A retired code still resolves, and the tree marks it.
+        let failure = cb.resolve("Failure").unwrap();
+        assert!(failure.retired);
+        assert!(!cb.get("slowness").unwrap().retired);
+        let tree = cb.render_tree(&HashMap::new());
+        assert!(tree.contains("failure         Failure (retired)"), "{tree}");
+    }
+
+    #[test]
+    fn codebook_retired_must_be_a_boolean() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("a.yaml"),
+            "codes:\n  - id: a\n    name: A\n    retired: sometimes\n",
+        )
+        .unwrap();
+        let (_, problems) = Codebook::check(tmp.path());
+        let shown: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        assert_eq!(
+            shown,
+            ["`retired` of `a` must be `true` or `false`, not `sometimes`"]
+        );
     }
 
     #[test]

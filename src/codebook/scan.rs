@@ -62,7 +62,7 @@ impl Frame {
 }
 
 /// What the lines after the current one continue, if anything.
-enum Continuation {
+pub(super) enum Continuation {
     None,
     /// A block scalar: lines indented more than this (or blank) belong to it.
     Block(usize),
@@ -211,7 +211,7 @@ fn record_key(out: &mut Scan, frame: &mut Frame, key: &str, value: &str, line: u
 }
 
 /// Splits `key: value` (or `key:`) into the unquoted key and the rest after the colon.
-fn split_key(content: &str) -> Option<(String, &str)> {
+pub(super) fn split_key(content: &str) -> Option<(String, &str)> {
     let first = content.chars().next()?;
     if first == '"' || first == '\'' {
         let end = close_quote(content.get(1..)?, first)? + 1;
@@ -238,7 +238,7 @@ fn split_key(content: &str) -> Option<(String, &str)> {
 
 /// What a value starting with `value` continues onto the following lines.
 /// `owner` is the 0-based column of the key or dash that owns the value.
-fn value_start(value: &str, owner: usize) -> Continuation {
+pub(super) fn value_start(value: &str, owner: usize) -> Continuation {
     let v = value.trim_start_matches(' ');
     match v.chars().next() {
         Some('|' | '>') => Continuation::Block(owner),
@@ -256,7 +256,7 @@ fn value_start(value: &str, owner: usize) -> Continuation {
 
 /// The byte index just past the closing quote `q` in `s` (which starts after the
 /// opening quote), or `None` if the quote stays open.
-fn close_quote(s: &str, q: char) -> Option<usize> {
+pub(super) fn close_quote(s: &str, q: char) -> Option<usize> {
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if q == '"' && c == '\\' {
@@ -273,7 +273,7 @@ fn close_quote(s: &str, q: char) -> Option<usize> {
 }
 
 /// The flow nesting depth after reading `s`, starting from `depth`.
-fn flow_depth(s: &str, mut depth: usize) -> usize {
+pub(super) fn flow_depth(s: &str, mut depth: usize) -> usize {
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
         let len = c.len_utf8();
@@ -296,7 +296,7 @@ fn flow_depth(s: &str, mut depth: usize) -> usize {
 }
 
 /// The text of a scalar value as written on its line: unquoted, without a comment.
-fn scalar_text(value: &str) -> String {
+pub(super) fn scalar_text(value: &str) -> String {
     let v = value.trim();
     if let Some(q @ ('"' | '\'')) = v.chars().next()
         && let Some(end) = v.get(1..).and_then(|rest| close_quote(rest, q))

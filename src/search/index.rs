@@ -588,11 +588,16 @@ fn document_marks<'a>(study: &'a Study, only: Option<&HashSet<&str>>) -> MarksBy
         let Some(doc) = study.corpus.get(&r.doc) else {
             continue;
         };
-        let mut lineage = vec![r.coding.code.clone()];
+        // A code merged into another is found through its id kept as an alias.
+        let code = study
+            .codebook
+            .find_id(&r.coding.code)
+            .map_or(r.coding.code.as_str(), |c| c.id.as_str());
+        let mut lineage = vec![code.to_string()];
         lineage.extend(
             study
                 .codebook
-                .ancestors(&r.coding.code)
+                .ancestors(code)
                 .into_iter()
                 .map(|a| a.id.clone()),
         );

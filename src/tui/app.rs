@@ -338,8 +338,13 @@ impl App {
                         continue;
                     }
                     if let Some(code) = code {
-                        let lineage = self.study.codebook.ancestors(&c.code);
-                        if &c.code != code && !lineage.iter().any(|a| &a.id == code) {
+                        let own = self
+                            .study
+                            .codebook
+                            .find_id(&c.code)
+                            .map_or(c.code.as_str(), |found| found.id.as_str());
+                        let lineage = self.study.codebook.ancestors(own);
+                        if own != code && !lineage.iter().any(|a| &a.id == code) {
                             continue;
                         }
                     }

@@ -1,6 +1,7 @@
 //! Codebook tests: the shipped `dl-reengineering.yaml` loads clean and maps every
-//! label of the real bug-study spreadsheet, and each kind of problem is reported at
-//! its exact `file:line:column`.
+//! label of the real bug-study spreadsheet, each kind of problem is reported at its
+//! exact `file:line:column`, and `gloss codebook add|rename|move|merge|retire` change
+//! only the lines they concern, never a coding file.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -455,4 +456,447 @@ fn codebook_missing_folder_and_odd_files_do_not_panic() {
             "{f}:2:5: id `a b` may hold only letters, digits, `-`, `_` and `.`; write e.g. `a-b`"
         )]
     );
+}
+
+// ------------------------------------------------------------------ editing
+
+/// The lines removed from `a` (`-line`) and added in `b` (`+line`), by a longest
+/// common subsequence of lines.
+fn line_diff(a: &str, b: &str) -> Vec<String> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(format!("-{}", a[i]));
+            i += 1;
+        } else {
+            out.push(format!("+{}", b[j]));
+            j += 1;
+        }
+    }
+    out
+}
+
+/// A codebook as people write it: comments, blank lines, a folded description and
+/// both quote styles.
+const COMMENTED: &str = "\
+# Interview codes for the pilot.
+# Keep ids stable: codings refer to them.
+
+codes:
+  # -------- challenges
+  - id: challenges
+    name: Challenges
+    color: \"#e06c75\"   # red
+    children:
+      # Accuracy or speed below the reference.
+      - id: perf
+        name: Performance debugging
+        aliases: [perf debugging]
+      - id: slow
+        name: Slow training
+        description: >-
+          Training takes much longer
+          than the paper says.
+      - id: port
+        name: 'Portability'
+
+  # -------- practices
+  - id: practices
+    name: Practices
+    children:
+      - id: testing
+        name: Testing
+        key: t
+";
+
+/// A project with the commented codebook in `codebooks/pilot.yaml` and a transcript.
+fn commented_project() -> tempfile::TempDir {
+    let tmp = common::new_project();
+    std::fs::write(tmp.path().join("codebooks/pilot.yaml"), COMMENTED).expect("codebook");
+    std::fs::write(
+        tmp.path().join("transcripts/p1.txt"),
+        "Interviewer: How did the port go?\n\nP1: The loss went to NaN after two epochs, so we compared layer outputs.\n",
+    )
+    .expect("transcript");
+    tmp
+}
+
+/// Runs `gloss codebook ARGS` and returns its stdout, failing the test on an error.
+fn edit_ok(dir: &Path, args: &[&str]) -> String {
+    let (out, stdout, stderr) = common::run(common::gloss(dir).arg("codebook").args(args));
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    stdout
+}
+
+#[test]
+fn codebook_edits_keep_comments_and_change_only_their_lines() {
+    let tmp = commented_project();
+    let dir = tmp.path();
+    let file = dir.join("codebooks/pilot.yaml");
+    let read = || std::fs::read_to_string(&file).expect("read");
+
+    // A coding with `perf` before the codebook changes.
+    let (out, _, stderr) = common::code(dir, "transcripts/p1", "perf", 2, "went to NaN");
+    assert!(out.status.success(), "{stderr}");
+    let total = |code: &str| -> serde_json::Value {
+        let (out, stdout, stderr) =
+            common::run(common::gloss(dir).args(["search", "", "--code", code, "--json"]));
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).expect("json")["total"].clone()
+    };
+    // The search index is built now, so it must follow the codebook edits below.
+    assert_eq!(total("perf"), 1);
+    assert_eq!(total("slow"), 0);
+    let codings_before = common::snapshot(&dir.join("coding"));
+
+    let before = read();
+    let said = edit_ok(dir, &["rename", "port", "Portability: frameworks"]);
+    assert_eq!(
+        said.trim(),
+        "renamed `port`: Portability → Portability: frameworks in codebooks/pilot.yaml"
+    );
+    assert_eq!(
+        line_diff(&before, &read()),
+        [
+            "-        name: 'Portability'",
+            "+        name: 'Portability: frameworks'"
+        ]
+    );
+
+    let before = read();
+    let said = edit_ok(
+        dir,
+        &[
+            "add",
+            "layer-tests",
+            "Layer tests",
+            "--parent",
+            "testing",
+            "--key",
+            "l",
+        ],
+    );
+    assert_eq!(
+        said.trim(),
+        "added `layer-tests` (Layer tests) under `testing` in codebooks/pilot.yaml"
+    );
+    assert_eq!(
+        line_diff(&before, &read()),
+        [
+            "+        children:",
+            "+          - id: layer-tests",
+            "+            name: Layer tests",
+            "+            key: l",
+        ]
+    );
+
+    let before = read();
+    let said = edit_ok(dir, &["move", "port", "--to", "practices"]);
+    assert_eq!(
+        said.trim(),
+        "moved `port` under `practices` in codebooks/pilot.yaml"
+    );
+    assert_eq!(
+        line_diff(&before, &read()),
+        [
+            "-      - id: port",
+            "-        name: 'Portability: frameworks'",
+            "+      - id: port",
+            "+        name: 'Portability: frameworks'",
+        ]
+    );
+
+    let before = read();
+    let said = edit_ok(dir, &["merge", "perf", "slow"]);
+    assert!(
+        said.starts_with("merged `perf` into `slow`; `perf` is now an alias of `slow`"),
+        "{said}"
+    );
+    assert_eq!(
+        line_diff(&before, &read()),
+        [
+            "-      # Accuracy or speed below the reference.",
+            "-      - id: perf",
+            "-        name: Performance debugging",
+            "-        aliases: [perf debugging]",
+            "+        aliases: [perf, Performance debugging, perf debugging]",
+        ]
+    );
+
+    let expected = "\
+# Interview codes for the pilot.
+# Keep ids stable: codings refer to them.
+
+codes:
+  # -------- challenges
+  - id: challenges
+    name: Challenges
+    color: \"#e06c75\"   # red
+    children:
+      - id: slow
+        name: Slow training
+        description: >-
+          Training takes much longer
+          than the paper says.
+        aliases: [perf, Performance debugging, perf debugging]
+
+  # -------- practices
+  - id: practices
+    name: Practices
+    children:
+      - id: testing
+        name: Testing
+        key: t
+        children:
+          - id: layer-tests
+            name: Layer tests
+            key: l
+      - id: port
+        name: 'Portability: frameworks'
+";
+    assert_eq!(read(), expected);
+    let (out, stdout, _) = common::run(common::gloss(dir).args(["codebook", "check"]));
+    assert!(out.status.success(), "{stdout}");
+    let book = Codebook::load(&dir.join("codebooks")).expect("load");
+    assert_eq!(book.resolve("perf").map(|c| c.id.as_str()), Some("slow"));
+    assert_eq!(book.path("port").as_deref(), Some("practices/port"));
+
+    // No coding file changed, and the old coding counts for `slow` everywhere.
+    assert_eq!(common::snapshot(&dir.join("coding")), codings_before);
+    assert_eq!(total("perf"), 1);
+    assert_eq!(total("slow"), 1);
+    assert_eq!(total("challenges"), 1);
+    let (_, stdout, _) = common::run(common::gloss(dir).args(["status", "--json"]));
+    let status: serde_json::Value = serde_json::from_str(&stdout).expect("status json");
+    assert_eq!(status["problems"], serde_json::json!([]), "{stdout}");
+    let (_, stdout, _) = common::run(common::gloss(dir).args(["codebook", "show"]));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("  slow ") && l.ends_with(" 1")),
+        "{stdout}"
+    );
+    assert_eq!(common::snapshot(&dir.join("coding")), codings_before);
+    // Coding with the merged-away id codes `slow`.
+    let (out, stdout, stderr) =
+        common::code(dir, "transcripts/p1", "perf", 2, "compared layer outputs");
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(": slow on transcripts/p1"), "{stdout}");
+
+    // Retire and back: the text is as before.
+    let before = read();
+    edit_ok(dir, &["retire", "testing"]);
+    assert_eq!(line_diff(&before, &read()), ["+        retired: true"]);
+    let (_, stdout, _) = common::run(common::gloss(dir).args(["codebook", "show"]));
+    assert!(stdout.contains("Testing [t] (retired)"), "{stdout}");
+    let (_, stdout, _) = common::run(common::gloss(dir).args(["codebook", "show", "--json"]));
+    assert!(stdout.contains("\"retired\": true"), "{stdout}");
+    let said = edit_ok(dir, &["retire", "testing"]);
+    assert_eq!(said.trim(), "`testing` is retired already; nothing changed");
+    edit_ok(dir, &["retire", "testing", "--undo"]);
+    assert_eq!(read(), before);
+}
+
+#[test]
+fn codebook_edits_on_the_shipped_codebook_pass_the_check() {
+    let tmp = common::new_project();
+    let dir = tmp.path();
+    let file = dir.join("codebooks/dl-reengineering.yaml");
+    std::fs::copy(shipped(), &file).expect("copy");
+    let original = std::fs::read_to_string(&file).expect("read");
+
+    edit_ok(
+        dir,
+        &[
+            "rename",
+            "model-operationalization",
+            "Model operationalisation",
+        ],
+    );
+    edit_ok(
+        dir,
+        &["move", "challenge-documentation", "--to", "practices"],
+    );
+    edit_ok(
+        dir,
+        &["merge", "challenge-evaluation", "challenge-optimization"],
+    );
+    // A value with children merged into another value of its dimension.
+    edit_ok(dir, &["merge", "fw-other", "fw-caffe"]);
+    edit_ok(dir, &["move", "rc-documentation", "--to", "rc-environment"]);
+
+    let (out, stdout, stderr) = common::run(common::gloss(dir).args(["codebook", "check"]));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let text = std::fs::read_to_string(&file).expect("read");
+    // Every comment line is still there, in order.
+    let comments = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(comments(&text), comments(&original));
+    // Only the lines of the edits changed: the merged blocks went, alias lines came,
+    // moved blocks left and arrived re-indented, and one name changed.
+    assert_eq!(
+        line_diff(&original, &text),
+        [
+            "+        aliases: [fw-other, Other]",
+            "-      - id: fw-other",
+            "-        name: Other",
+            "-        description: Any other framework.",
+            "-        children:",
+            "-      - id: rc-documentation",
+            "-        name: Insufficient or incorrect documentation",
+            "-        aliases: [insufficient/incorrect documentation, documentation]",
+            "-        description: The documentation is missing a needed step or states something wrong.",
+            "+          - id: rc-documentation",
+            "+            name: Insufficient or incorrect documentation",
+            "+            aliases: [insufficient/incorrect documentation, documentation]",
+            "+            description: The documentation is missing a needed step or states something wrong.",
+            "-        name: Model operationalization",
+            "+        name: Model operationalisation",
+            "-      - id: challenge-evaluation",
+            "-        name: Evaluation",
+            "-        description: Measuring a model's results in a way comparable with the reference.",
+            "-        include: Metrics, test protocols and benchmarks that are hard to reproduce or compare.",
+            "-        exclude: Judging whether someone else's implementation can be trusted (a practice).",
+            "-        example: Two evaluation scripts gave different scores for the same weights. (invented)",
+            "-      - id: challenge-documentation",
+            "-        name: Documentation",
+            "-        description: Documentation of code, models or libraries that is missing, outdated or wrong.",
+            "-        include: Problems caused by what the documentation says or leaves out.",
+            "-        exclude: Ambiguities in the paper itself (model operationalization).",
+            "-        example: The README listed a flag that the code no longer accepted. (invented)",
+            "+        aliases: [challenge-evaluation, Evaluation]",
+            "+      - id: challenge-documentation",
+            "+        name: Documentation",
+            "+        description: Documentation of code, models or libraries that is missing, outdated or wrong.",
+            "+        include: Problems caused by what the documentation says or leaves out.",
+            "+        exclude: Ambiguities in the paper itself (model operationalization).",
+            "+        example: The README listed a flag that the code no longer accepted. (invented)",
+        ]
+    );
+    let book = Codebook::load(&dir.join("codebooks")).expect("load");
+    assert_eq!(
+        book.get("model-operationalization")
+            .map(|c| c.name.as_str()),
+        Some("Model operationalisation")
+    );
+    assert_eq!(
+        book.path("challenge-documentation").as_deref(),
+        Some("practices/challenge-documentation")
+    );
+    assert_eq!(
+        book.path("fw-mxnet").as_deref(),
+        Some("framework/fw-caffe/fw-mxnet")
+    );
+    assert_eq!(
+        book.dimension_value("framework", "fw-other")
+            .map(|c| c.id.as_str()),
+        Some("fw-caffe")
+    );
+    assert_eq!(
+        book.resolve("challenge-evaluation").map(|c| c.id.as_str()),
+        Some("challenge-optimization")
+    );
+    assert_eq!(
+        book.path("rc-documentation").as_deref(),
+        Some("root-cause/rc-environment/rc-documentation")
+    );
+}
+
+#[test]
+fn codebook_bad_edits_exit_1_with_one_line_and_change_nothing() {
+    let tmp = commented_project();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("codebooks/zz-flow.yaml"),
+        "codes:\n  - id: flowing\n    name: Flowing\n    children:\n      - {id: inline, name: Inline}\n",
+    )
+    .expect("flow file");
+    // The project's files, without `.gloss/` (derived data, where the edit lock lives).
+    let files = || {
+        let mut all = common::snapshot(dir);
+        all.retain(|p, _| !p.starts_with(".gloss"));
+        all
+    };
+    let before = files();
+    let cases: [(&[&str], &str); 9] = [
+        (
+            &["rename", "nope", "X"],
+            "no code with id `nope` in the codebook; `gloss codebook show` lists the ids",
+        ),
+        (
+            &["rename", "perf debugging", "X"],
+            "no code with id `perf debugging` in the codebook; did you mean `perf` (Performance debugging)?",
+        ),
+        (
+            &["add", "perf", "Another"],
+            "id `perf` is already used by `perf` (Performance debugging); choose another id",
+        ),
+        (
+            &["add", "inline", "Another"],
+            "id `inline` is already used by `inline` (Inline); choose another id",
+        ),
+        (
+            &["move", "challenges", "--to", "perf"],
+            "cannot move `challenges` under `perf`, which is inside `challenges`; move `perf` out first, or choose another parent",
+        ),
+        (
+            &["merge", "challenges", "slow"],
+            "cannot merge `challenges` into `slow`, which is inside `challenges`; move `slow` out of `challenges` first, or merge `slow` into `challenges`",
+        ),
+        (
+            &["rename", "flowing", "Flow"],
+            "zz-flow.yaml:5: this code is written in flow style",
+        ),
+        (
+            &["add", "x", "X", "--parent", "practices", "--color", "red"],
+            "color `red` is not a colour",
+        ),
+        (
+            &["move", "perf", "--to", "flowing"],
+            "`perf` is defined in codebooks/pilot.yaml and `flowing` in codebooks/zz-flow.yaml; gloss moves codes within one codebook file",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (out, stdout, stderr) = common::run(common::gloss(dir).arg("codebook").args(args));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("gloss: "), "{stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(files() == before, "{args:?} changed the project");
+    }
+    // A codebook with a problem is refused before any edit, naming the problem.
+    std::fs::write(
+        dir.join("codebooks/zz-flow.yaml"),
+        "codes:\n  - id: x\n    name: X\n    colour: red\n",
+    )
+    .expect("bad file");
+    let before = files();
+    let (out, _, stderr) =
+        common::run(common::gloss(dir).args(["codebook", "rename", "perf", "Perf"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("zz-flow.yaml:4:5: unknown key `colour` in `x`; did you mean `color`?; gloss edits a codebook only when `gloss codebook check` passes, so fix this first"),
+        "{stderr}"
+    );
+    assert!(files() == before, "a refused rename changed the project");
 }

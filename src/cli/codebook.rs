@@ -202,7 +202,7 @@ pub fn run(ctx: &Ctx, action: &Action) -> CliResult {
 /// Works out an edit, writes the changed file durably (under the project's codebook
 /// lock, so two gloss processes never lose each other's edits), then says what changed.
 fn apply(ctx: &Ctx, project: &Project, op: &Op) -> CliResult {
-    let _lock = lock_codebook(project)?;
+    let _lock = gloss::codebook::edit::lock_codebook(project)?;
     let planned = edit::plan(&project.codebooks_dir(), op)?;
     if planned.changed {
         gloss::textio::write_atomic(&planned.path, planned.text.as_bytes())?;
@@ -216,20 +216,4 @@ fn apply(ctx: &Ctx, project: &Project, op: &Op) -> CliResult {
     }
     outln!("{}", planned.summary);
     Ok(())
-}
-
-/// Takes `.gloss/locks/codebook.lock`, waiting for another gloss process editing the
-/// codebook; released when the file is dropped (or the process ends).
-fn lock_codebook(project: &Project) -> CliResult<std::fs::File> {
-    let locks = project.locks_dir();
-    std::fs::create_dir_all(&locks).map_err(|e| gloss::Error::io(&locks, e))?;
-    let path = locks.join("codebook.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| gloss::Error::io(&path, e))?;
-    file.lock().map_err(|e| gloss::Error::io(&path, e))?;
-    Ok(file)
 }

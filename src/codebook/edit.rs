@@ -362,6 +362,22 @@ pub enum Op {
     },
 }
 
+/// Takes `.gloss/locks/codebook.lock`, waiting for another gloss process editing the
+/// codebook; released when the file is dropped (or the process ends).
+pub fn lock_codebook(project: &crate::project::Project) -> Result<std::fs::File> {
+    let locks = project.locks_dir();
+    std::fs::create_dir_all(&locks).map_err(|e| Error::io(&locks, e))?;
+    let path = locks.join("codebook.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    file.lock().map_err(|e| Error::io(&path, e))?;
+    Ok(file)
+}
+
 /// An edit worked out and checked with every codebook file, ready to be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {

@@ -146,6 +146,8 @@ pub enum Overlay {
     Memo(MemoEditor),
     Form(Box<Form>),
     Excerpts(Excerpts),
+    /// A question to answer with y before a codebook edit goes ahead.
+    Confirm(String, gloss::codebook::edit::Op),
     /// A one-line prompt: what it is for, and the text.
     Prompt(PromptKind, Input),
 }
@@ -164,6 +166,19 @@ struct Change {
     doc: String,
     forward: Vec<Op>,
     backward: Vec<Op>,
+}
+
+/// One entry of the undo history: a change to this coder's store, or to a codebook
+/// file (its text before and after).
+#[derive(Debug, Clone)]
+enum Undoable {
+    Store(Change),
+    Codebook {
+        path: std::path::PathBuf,
+        before: String,
+        after: String,
+        label: String,
+    },
 }
 
 /// The state of the search index as the status line shows it.
@@ -198,8 +213,8 @@ pub struct App {
     /// Codings per code id, all coders (kept up to date as this coder changes things).
     pub code_counts: std::collections::HashMap<String, usize>,
     pub quit: bool,
-    undo: Vec<Change>,
-    redo: Vec<Change>,
+    undo: Vec<Undoable>,
+    redo: Vec<Undoable>,
     pending_keys: Vec<Key>,
     next_seq: u64,
     background: Option<Background>,
@@ -512,6 +527,14 @@ impl App {
                         self.overlay = Overlay::Memo(memo);
                     }
                     _ => self.overlay = Overlay::Memo(memo),
+                }
+                true
+            }
+            Overlay::Confirm(_, op) => {
+                if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                    self.edit_codebook(op);
+                } else {
+                    self.message = Some(("not changed".into(), false));
                 }
                 true
             }
@@ -958,6 +981,9 @@ impl App {
                 }
             }
             "memo" => self.open_memo(),
+            "add" | "rename" | "move" | "merge" | "retire" | "unretire" => {
+                self.codebook_command(name, rest)
+            }
             "help" | "h" => self.overlay = Overlay::Help,
             "" => {}
             other => {
@@ -1037,7 +1063,9 @@ impl App {
     /// (they are coded through records).
     pub fn match_codes(&self, query: &str) -> Vec<usize> {
         let codes = &self.study.codebook.codes;
-        let codable = |i: &usize| codes[*i].select.is_none() && codes[*i].dimension.is_none();
+        let codable = |i: &usize| {
+            codes[*i].select.is_none() && codes[*i].dimension.is_none() && !codes[*i].retired
+        };
         if query.is_empty() {
             let mut out: Vec<usize> = self
                 .recent_codes
@@ -1610,27 +1638,184 @@ impl App {
         self.redo.clear();
         self.apply_ops(&change.doc, change.forward.clone());
         self.message = Some((change.label.clone(), false));
-        self.undo.push(change);
+        self.undo.push(Undoable::Store(change));
     }
 
     fn undo(&mut self) {
-        let Some(change) = self.undo.pop() else {
+        let Some(entry) = self.undo.pop() else {
             self.message = Some(("nothing to undo".into(), false));
             return;
         };
-        self.apply_ops(&change.doc, change.backward.clone());
-        self.message = Some((format!("undid: {}", change.label), false));
-        self.redo.push(change);
+        let label = match &entry {
+            Undoable::Store(change) => {
+                self.apply_ops(&change.doc, change.backward.clone());
+                change.label.clone()
+            }
+            Undoable::Codebook {
+                path,
+                before,
+                label,
+                ..
+            } => {
+                if let Err(e) = self.write_codebook(path, before) {
+                    self.message = Some((format!("cannot undo: {e}"), true));
+                    self.undo.push(entry);
+                    return;
+                }
+                label.clone()
+            }
+        };
+        self.message = Some((format!("undid: {label}"), false));
+        self.redo.push(entry);
     }
 
     fn redo(&mut self) {
-        let Some(change) = self.redo.pop() else {
+        let Some(entry) = self.redo.pop() else {
             self.message = Some(("nothing to redo".into(), false));
             return;
         };
-        self.apply_ops(&change.doc, change.forward.clone());
-        self.message = Some((format!("redid: {}", change.label), false));
-        self.undo.push(change);
+        let label = match &entry {
+            Undoable::Store(change) => {
+                self.apply_ops(&change.doc, change.forward.clone());
+                change.label.clone()
+            }
+            Undoable::Codebook {
+                path, after, label, ..
+            } => {
+                if let Err(e) = self.write_codebook(path, after) {
+                    self.message = Some((format!("cannot redo: {e}"), true));
+                    self.redo.push(entry);
+                    return;
+                }
+                label.clone()
+            }
+        };
+        self.message = Some((format!("redid: {label}"), false));
+        self.undo.push(entry);
+    }
+
+    /// The code highlighted in the codebook panel.
+    fn highlighted_code(&self) -> Option<String> {
+        self.study
+            .codebook
+            .codes
+            .get(self.codebook_selected)
+            .map(|c| c.id.clone())
+    }
+
+    /// `:add ID NAME`, `:rename NAME`, `:move PARENT|top`, `:merge INTO`, `:retire`,
+    /// `:unretire` on the code highlighted in the codebook panel. Merge and retire ask
+    /// first.
+    fn codebook_command(&mut self, name: &str, rest: &str) {
+        use gloss::codebook::edit::{NewCode, Op as Edit};
+        let Some(code) = self.highlighted_code() else {
+            self.message = Some((
+                "the codebook is empty; :add ID NAME adds a code".into(),
+                true,
+            ));
+            return;
+        };
+        let need = |what: &str| format!("say {what}: :{name} {what}");
+        let op = match name {
+            "add" => match rest.split_once(' ') {
+                Some((id, title)) if !title.trim().is_empty() => Edit::Add {
+                    parent: Some(code),
+                    code: NewCode {
+                        id: id.to_string(),
+                        name: title.trim().to_string(),
+                        description: None,
+                        key: None,
+                        color: None,
+                    },
+                },
+                _ => return self.message = Some((need("ID NAME"), true)),
+            },
+            "rename" if !rest.is_empty() => Edit::Rename {
+                id: code,
+                name: rest.to_string(),
+            },
+            "move" if !rest.is_empty() => Edit::Move {
+                id: code,
+                to: (rest != "top").then(|| rest.to_string()),
+            },
+            "merge" if !rest.is_empty() => {
+                let question =
+                    format!("merge {code} into {rest}? its codings will count for {rest} (y/n)");
+                self.overlay = Overlay::Confirm(
+                    question,
+                    Edit::Merge {
+                        from: code,
+                        into: rest.to_string(),
+                    },
+                );
+                return;
+            }
+            "retire" => {
+                self.overlay = Overlay::Confirm(
+                    format!("retire {code}? its codings stay; it is marked retired (y/n)"),
+                    Edit::Retire { id: code },
+                );
+                return;
+            }
+            "unretire" => Edit::Unretire { id: code },
+            "rename" => return self.message = Some((need("NAME"), true)),
+            _ => return self.message = Some((need("PARENT (or top)"), true)),
+        };
+        self.edit_codebook(op);
+    }
+
+    /// Works out, writes (durably) and loads a codebook edit; records it for undo.
+    fn edit_codebook(&mut self, op: gloss::codebook::edit::Op) {
+        let project = &self.study.project;
+        let result = gloss::codebook::edit::lock_codebook(project).and_then(|lock| {
+            let planned = gloss::codebook::edit::plan(&project.codebooks_dir(), &op)?;
+            let before = std::fs::read_to_string(&planned.path).unwrap_or_default();
+            if planned.changed {
+                gloss::textio::write_atomic(&planned.path, planned.text.as_bytes())?;
+            }
+            drop(lock);
+            Ok((planned, before))
+        });
+        match result {
+            Ok((planned, before)) => {
+                if !planned.changed {
+                    self.message = Some((planned.summary, false));
+                    return;
+                }
+                self.reload_codebook();
+                self.redo.clear();
+                self.undo.push(Undoable::Codebook {
+                    path: planned.path,
+                    before,
+                    after: planned.text,
+                    label: planned.summary.clone(),
+                });
+                self.message = Some((planned.summary, false));
+            }
+            Err(e) => self.message = Some((e.to_string(), true)),
+        }
+    }
+
+    /// Writes a codebook file back to a known text (undo, redo) and reloads.
+    fn write_codebook(&mut self, path: &std::path::Path, text: &str) -> gloss::Result<()> {
+        let lock = gloss::codebook::edit::lock_codebook(&self.study.project)?;
+        gloss::textio::write_atomic(path, text.as_bytes())?;
+        drop(lock);
+        self.reload_codebook();
+        Ok(())
+    }
+
+    fn reload_codebook(&mut self) {
+        match gloss::codebook::Codebook::load(&self.study.project.codebooks_dir()) {
+            Ok(codebook) => {
+                self.study.codebook = codebook;
+                self.codebook_selected = self
+                    .codebook_selected
+                    .min(self.study.codebook.codes.len().saturating_sub(1));
+                self.refresh_placed();
+            }
+            Err(e) => self.message = Some((format!("the codebook no longer loads: {e}"), true)),
+        }
     }
 
     fn apply_ops(&mut self, doc: &str, ops: Vec<Op>) {

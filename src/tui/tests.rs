@@ -345,3 +345,73 @@ fn a_mouse_drag_selects_and_the_wheel_scrolls() {
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert_eq!(saved[0].anchor.quote, "loss");
 }
+
+#[test]
+fn codebook_edits_from_the_panel_ask_first_and_undo_restores_the_file() {
+    let tmp = project(TRANSCRIPT);
+    let file = tmp.path().join("codebooks/test.yaml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let mut app = app_for(tmp.path());
+    // Highlight "perf" in the codebook panel and rename it; then merge it into port
+    // (answering y), undo the merge, and undo the rename.
+    run(
+        &mut app,
+        120,
+        40,
+        "Tab j : \"rename\" Space \"Perf\" Space \"issues\" Enter",
+    );
+    let renamed = std::fs::read_to_string(&file).unwrap();
+    assert!(renamed.contains("name: Perf issues"), "{renamed}");
+    assert_eq!(renamed.lines().count(), original.lines().count());
+
+    let mut app = app_for(tmp.path());
+    run(
+        &mut app,
+        120,
+        40,
+        "Tab j : \"merge\" Space \"port\" Enter n",
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        renamed,
+        "n must not merge"
+    );
+    let mut app = app_for(tmp.path());
+    let shown = run(
+        &mut app,
+        120,
+        40,
+        "Tab j : \"merge\" Space \"port\" Enter y",
+    );
+    let merged = std::fs::read_to_string(&file).unwrap();
+    assert!(!merged.contains("id: perf"), "{merged}");
+    assert!(
+        merged.contains("perf"),
+        "the old id stays as an alias: {merged}"
+    );
+    assert!(!shown.contains("Perf issues"), "{shown}");
+    // In one session: merge, then undo — the file is as before the merge.
+    let tmp = project(TRANSCRIPT);
+    let file = tmp.path().join("codebooks/test.yaml");
+    let mut app = app_for(tmp.path());
+    run(
+        &mut app,
+        120,
+        40,
+        "Tab j : \"merge\" Space \"port\" Enter y u",
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let mut app = app_for(tmp.path());
+    run(
+        &mut app,
+        120,
+        40,
+        "Tab j : \"merge\" Space \"port\" Enter y u C-r",
+    );
+    let redone = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        redone.contains("aliases: [perf, Performance debugging]"),
+        "{redone}"
+    );
+    assert!(!redone.contains("id: perf"), "{redone}");
+}

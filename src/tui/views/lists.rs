@@ -97,6 +97,7 @@ pub fn codebook(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::raw("  ".repeat(c.depth)),
                 Span::styled("■ ", theme.label(rgb)),
                 Span::raw(sanitize(&c.name).into_owned()),
+                Span::styled(if c.retired { " (retired)" } else { "" }, theme.dim()),
                 Span::styled(key, theme.dim()),
                 Span::styled(
                     if n > 0 {

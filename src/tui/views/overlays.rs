@@ -21,6 +21,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Overlay::Help => help(frame, area, app, theme),
         Overlay::Form(f) => form(frame, area, app, f, theme),
         Overlay::Excerpts(x) => excerpts(frame, area, app, x, theme),
+        Overlay::Confirm(question, _) => {
+            let r = Rect {
+                x: area.x,
+                y: area.y + area.height.saturating_sub(1),
+                width: area.width,
+                height: 1.min(area.height),
+            };
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(Span::styled(sanitize(question).into_owned(), theme.error())),
+                r,
+            );
+        }
         Overlay::Picker(p) => picker(frame, area, app, p, theme),
         Overlay::Search(s) => search(frame, area, s, theme),
         Overlay::Memo(m) => {

@@ -153,7 +153,8 @@ impl Ctx {
         })
     }
 
-    /// The coder: `--coder`, `$GLOSS_CODER`, `coder:` in the user's own config, `$USER`/`$LOGNAME`.
+    /// The coder: `--coder`, `$GLOSS_CODER`, `coder:` in the user's own config, `$USER`/`$LOGNAME`,
+    /// else the login name of the process's user.
     pub fn coder(&self) -> CliResult<String> {
         let from_env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let coder = self
@@ -163,12 +164,31 @@ impl Ctx {
             .or_else(user_config_coder)
             .or_else(|| from_env("USER"))
             .or_else(|| from_env("LOGNAME"))
+            .or_else(login_name)
             .ok_or_else(|| {
                 CliError::Usage("no coder name: pass --coder NAME or set GLOSS_CODER".into())
             })?;
         gloss::coding::store::validate_coder(&coder)?;
         Ok(coder)
     }
+}
+
+/// The login name of this process's user, from /etc/passwd (for when neither USER nor
+/// LOGNAME is set, as in some containers).
+fn login_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid && !name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// `coder:` from `~/.config/gloss/config.yaml` (or `$XDG_CONFIG_HOME/gloss/config.yaml`).

@@ -138,7 +138,8 @@ pub struct Excerpts {
 pub enum Overlay {
     #[default]
     None,
-    Help,
+    /// The key list, scrolled by this many lines.
+    Help(usize),
     Picker(Picker),
     /// Waiting for a code's shortcut key.
     CodeKey,
@@ -424,8 +425,18 @@ impl App {
     fn handle_overlay_key(&mut self, key: &KeyEvent) -> bool {
         match std::mem::take(&mut self.overlay) {
             Overlay::None => false,
-            Overlay::Help => {
-                // Any key closes the help.
+            Overlay::Help(scroll) => {
+                // j/k and the page keys scroll; any other key closes the help.
+                let next = match key.code {
+                    KeyCode::Char('j') | KeyCode::Down => Some(scroll + 1),
+                    KeyCode::Char('k') | KeyCode::Up => Some(scroll.saturating_sub(1)),
+                    KeyCode::PageDown | KeyCode::Char(' ') => Some(scroll + 10),
+                    KeyCode::PageUp => Some(scroll.saturating_sub(10)),
+                    _ => None,
+                };
+                if let Some(n) = next {
+                    self.overlay = Overlay::Help(n.min(Action::ALL.len().saturating_sub(1)));
+                }
                 true
             }
             Overlay::CodeKey => {
@@ -696,7 +707,7 @@ impl App {
         self.message = None;
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Overlay::Help,
+            Action::Help => self.overlay = Overlay::Help(0),
             Action::NextPanel => {
                 self.focus = match self.focus {
                     Focus::Documents => Focus::Reader,
@@ -984,7 +995,7 @@ impl App {
             "add" | "rename" | "move" | "merge" | "retire" | "unretire" => {
                 self.codebook_command(name, rest)
             }
-            "help" | "h" => self.overlay = Overlay::Help,
+            "help" | "h" => self.overlay = Overlay::Help(0),
             "" => {}
             other => {
                 self.message = Some((

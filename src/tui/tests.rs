@@ -415,3 +415,22 @@ fn codebook_edits_from_the_panel_ask_first_and_undo_restores_the_file() {
     );
     assert!(!redone.contains("id: perf"), "{redone}");
 }
+
+#[test]
+fn help_lists_every_action_and_scrolls_at_80_by_24() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    app.act(super::action::Action::Help);
+    let mut seen = String::new();
+    for _ in 0..super::action::Action::ALL.len() {
+        seen.push_str(&screen(&mut app, 80, 24));
+        app.on_key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+    }
+    for action in super::action::Action::ALL {
+        let text: String = action.describe().chars().take(30).collect();
+        assert!(seen.contains(&text), "{action:?} never shown in the help");
+    }
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(!screen(&mut app, 80, 24).contains("any other key closes"));
+    app.finish();
+}

@@ -18,7 +18,7 @@ use crate::tui::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &app.overlay {
         Overlay::None | Overlay::CodeKey => {}
-        Overlay::Help => help(frame, area, app, theme),
+        Overlay::Help(scroll) => help(frame, area, app, *scroll, theme),
         Overlay::Form(f) => form(frame, area, app, f, theme),
         Overlay::Excerpts(x) => excerpts(frame, area, app, x, theme),
         Overlay::Confirm(question, _) => {
@@ -96,7 +96,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
     let r = centered(area, 96, area.height);
     frame.render_widget(Clear, r);
     let lines: Vec<Line> = Action::ALL
@@ -118,11 +118,12 @@ fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     let cols = if r.width >= 90 { 2 } else { 1 };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" keys (any key closes; change them in ~/.config/gloss/keymap.yaml) ");
+    let block = Block::default().borders(Borders::ALL).title(
+        " keys (j/k scroll, any other key closes; change them in ~/.config/gloss/keymap.yaml) ",
+    );
     let inner = block.inner(r);
     frame.render_widget(block, r);
+    let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();
     let per = lines.len().div_ceil(cols);
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols]).split(inner);
     for (i, chunk) in lines.chunks(per.max(1)).enumerate() {

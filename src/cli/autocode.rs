@@ -87,6 +87,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             args.apply
         )))
     })?;
+    if code.retired {
+        return Err(gloss::Error::Input(format!(
+            "{} is retired; pick another code, or bring it back with `gloss codebook retire {} --undo`",
+            code.id, code.id
+        ))
+        .into());
+    }
     if code.select.is_some() {
         return Err(gloss::Error::Input(format!(
             "{} is an instrument dimension; use `gloss record`",

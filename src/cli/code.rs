@@ -147,6 +147,12 @@ fn build(study: &Study, writer: &mut Writer, r: &Request) -> Result<SpanCoding, 
             r.code
         )
     })?;
+    if code.retired {
+        return Err(format!(
+            "{} is retired; pick another code, or bring it back with `gloss codebook retire {} --undo`",
+            code.id, code.id
+        ));
+    }
     if code.select.is_some() {
         return Err(format!(
             "{} is an instrument dimension; code it with `gloss record {} --set {}=VALUE`",

@@ -900,3 +900,35 @@ fn codebook_bad_edits_exit_1_with_one_line_and_change_nothing() {
     );
     assert!(files() == before, "a refused rename changed the project");
 }
+
+#[test]
+fn codebook_retired_codes_are_refused_for_new_codings_and_old_ones_stay() {
+    let tmp = crate::store::project_with_transcript();
+    let dir = tmp.path();
+    let (out, _, stderr) = crate::common::code(dir, "transcripts/p1", "perf", 2, "NaN");
+    assert!(out.status.success(), "{stderr}");
+    let (out, _, stderr) =
+        crate::common::run(crate::common::gloss(dir).args(["codebook", "retire", "perf"]));
+    assert!(out.status.success(), "{stderr}");
+    let (out, _, stderr) = crate::common::code(dir, "transcripts/p1", "perf", 2, "two epochs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("perf is retired") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    let (out, _, stderr) = crate::common::run(crate::common::gloss(dir).args([
+        "autocode",
+        "epochs",
+        "--code",
+        "perf",
+        "--dry-run",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("perf is retired"), "{stderr}");
+    // The existing coding keeps its code and is still found by it.
+    let (out, stdout, stderr) = crate::common::run(
+        crate::common::gloss(dir).args(["search", "", "--code", "perf", "--json"]),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("\"total\": 1"), "{stdout}");
+}

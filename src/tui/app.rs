@@ -43,6 +43,22 @@ pub struct Placed {
     pub star: bool,
 }
 
+impl Placed {
+    /// True when the coding covers position `at`.
+    pub fn covers(&self, at: Position) -> bool {
+        self.start <= at && at < self.end
+    }
+
+    /// How much text the coding spans (turns first, then bytes): the smallest is the
+    /// innermost of overlapping codings.
+    pub fn extent(&self) -> (usize, usize) {
+        (
+            self.end.turn - self.start.turn,
+            self.end.byte.abs_diff(self.start.byte),
+        )
+    }
+}
+
 /// A line of text being typed (filter, find, command, search, memo).
 #[derive(Debug, Clone, Default)]
 pub struct Input {
@@ -569,19 +585,7 @@ impl App {
                         if let Some(e) = view.items.get(view.selected).cloned()
                             && let Some(d) = self.study.corpus.position(&e.doc)
                         {
-                            self.open_document(d, e.start);
-                            // The excerpt selected, as a search hit is.
-                            if let Some(doc) = self.study.corpus.docs.get(d) {
-                                let text =
-                                    doc.turns.get(e.end.turn).map_or("", |t| t.text.as_str());
-                                self.reader.anchor = Some(e.start);
-                                self.reader.set_cursor(Position::new(
-                                    e.end.turn,
-                                    motion::prev_grapheme(text, e.end.byte),
-                                ));
-                                self.reader.scroll_to_cursor(doc);
-                            }
-                            self.focus = Focus::Reader;
+                            self.open_selected(d, e.start, e.end);
                         }
                     }
                     KeyCode::Char('x') | KeyCode::Char('r') => {
@@ -1133,8 +1137,8 @@ impl App {
         let c = self.reader.cursor;
         self.placed
             .iter()
-            .filter(|p| p.start <= c && c < p.end)
-            .min_by_key(|p| (p.end.turn - p.start.turn, p.end.byte.abs_diff(p.start.byte)))
+            .filter(|p| p.covers(c))
+            .min_by_key(|p| p.extent())
     }
 
     fn own_coding_under_cursor(&self) -> Result<String, String> {
@@ -1142,8 +1146,8 @@ impl App {
         let mine = self
             .placed
             .iter()
-            .filter(|p| p.start <= c && c < p.end && p.coder == self.coder)
-            .min_by_key(|p| (p.end.turn - p.start.turn, p.end.byte.abs_diff(p.start.byte)));
+            .filter(|p| p.covers(c) && p.coder == self.coder)
+            .min_by_key(|p| p.extent());
         match mine {
             Some(p) => Ok(p.id.clone()),
             None => Err(match self.coding_under_cursor() {
@@ -1937,15 +1941,26 @@ impl App {
             return;
         };
         let (start, end) = hit.matches.first().copied().unwrap_or((0, 0));
-        self.open_document(d, Position::new(hit.turn, start));
+        self.open_selected(
+            d,
+            Position::new(hit.turn, start),
+            Position::new(hit.turn, end),
+        );
+    }
+
+    /// Opens document `d` with `start..end` selected in the reader (ready to code), or
+    /// just at `start` when the range is empty.
+    fn open_selected(&mut self, d: usize, start: Position, end: Position) {
+        self.open_document(d, start);
         if end > start
             && let Some(doc) = self.study.corpus.docs.get(d)
         {
-            // Select the match, so it can be coded at once.
-            let text = doc.turns.get(hit.turn).map_or("", |t| t.text.as_str());
-            self.reader.anchor = Some(Position::new(hit.turn, start));
-            self.reader
-                .set_cursor(Position::new(hit.turn, motion::prev_grapheme(text, end)));
+            let text = doc.turns.get(end.turn).map_or("", |t| t.text.as_str());
+            self.reader.anchor = Some(start);
+            self.reader.set_cursor(Position::new(
+                end.turn,
+                motion::prev_grapheme(text, end.byte),
+            ));
             self.reader.scroll_to_cursor(doc);
         }
         self.focus = Focus::Reader;

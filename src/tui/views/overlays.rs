@@ -22,16 +22,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Overlay::Form(f) => form(frame, area, app, f, theme),
         Overlay::Excerpts(x) => excerpts(frame, area, app, x, theme),
         Overlay::Confirm(question, _) => {
-            let r = Rect {
-                x: area.x,
-                y: area.y + area.height.saturating_sub(1),
-                width: area.width,
-                height: 1.min(area.height),
-            };
-            frame.render_widget(Clear, r);
-            frame.render_widget(
+            bottom_line(
+                frame,
+                area,
                 Paragraph::new(Span::styled(sanitize(question).into_owned(), theme.error())),
-                r,
             );
         }
         Overlay::Picker(p) => picker(frame, area, app, p, theme),
@@ -62,19 +56,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 PromptKind::Filter => "filter: ",
                 PromptKind::Command => ":",
             };
-            let r = Rect {
-                x: area.x,
-                y: area.y + area.height.saturating_sub(1),
-                width: area.width,
-                height: 1.min(area.height),
-            };
-            frame.render_widget(Clear, r);
-            frame.render_widget(
+            bottom_line(
+                frame,
+                area,
                 Paragraph::new(format!("{prefix}{}▏", sanitize(&input.text))),
-                r,
             );
         }
     }
+}
+
+/// Draws one line over the last row of `area` (prompts and questions).
+fn bottom_line(frame: &mut Frame, area: Rect, line: Paragraph) {
+    let r = Rect {
+        x: area.x,
+        y: area.y + area.height.saturating_sub(1),
+        width: area.width,
+        height: 1.min(area.height),
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(line, r);
 }
 
 /// Memo text as lines, each line made safe.
@@ -188,27 +188,7 @@ fn picker(frame: &mut Frame, area: Rect, app: &App, p: &crate::tui::app::Picker,
     if right.width > 0
         && let Some(&i) = p.matches.get(p.selected)
     {
-        let c = &codes[i];
-        let mut lines = vec![Line::from(Span::styled(
-            sanitize(&c.name).into_owned(),
-            Style::default().add_modifier(Modifier::BOLD),
-        ))];
-        for (label, value) in [
-            ("", &c.description),
-            ("include: ", &c.include),
-            ("exclude: ", &c.exclude),
-            ("example: ", &c.example),
-        ] {
-            if !value.is_empty() {
-                lines.push(Line::from(format!("{label}{}", sanitize(value))));
-            }
-        }
-        frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: true })
-                .block(Block::default().borders(Borders::LEFT)),
-            right,
-        );
+        definition(frame, right, &codes[i]);
     }
 }
 
@@ -374,27 +354,7 @@ fn form(frame: &mut Frame, area: Rect, app: &App, f: &crate::tui::app::Form, the
     if right.width > 0
         && let Some(&(_, Some(v))) = f.rows.get(f.cursor)
     {
-        let c = &codes[v];
-        let mut lines = vec![Line::from(Span::styled(
-            sanitize(&c.name).into_owned(),
-            Style::default().add_modifier(Modifier::BOLD),
-        ))];
-        for (label, value) in [
-            ("", &c.description),
-            ("include: ", &c.include),
-            ("exclude: ", &c.exclude),
-            ("example: ", &c.example),
-        ] {
-            if !value.is_empty() {
-                lines.push(Line::from(format!("{label}{}", sanitize(value))));
-            }
-        }
-        frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: true })
-                .block(Block::default().borders(Borders::LEFT)),
-            right,
-        );
+        definition(frame, right, &codes[v]);
     }
 }
 
@@ -450,5 +410,30 @@ fn excerpts(
         List::new(items).highlight_style(theme.selected()),
         inner,
         &mut state,
+    );
+}
+
+/// A code's definition (name, description, inclusion and exclusion criteria, example),
+/// shown beside the picker and the instrument form.
+fn definition(frame: &mut Frame, area: Rect, c: &gloss::codebook::Code) {
+    let mut lines = vec![Line::from(Span::styled(
+        sanitize(&c.name).into_owned(),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    for (label, value) in [
+        ("", &c.description),
+        ("include: ", &c.include),
+        ("exclude: ", &c.exclude),
+        ("example: ", &c.example),
+    ] {
+        if !value.is_empty() {
+            lines.push(Line::from(format!("{label}{}", sanitize(value))));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::LEFT)),
+        area,
     );
 }

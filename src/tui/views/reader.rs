@@ -93,10 +93,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                     if let Some(p) = app
                         .placed
                         .iter()
-                        .filter(|p| p.start <= at && at < p.end)
-                        .min_by_key(|p| {
-                            (p.end.turn - p.start.turn, p.end.byte.abs_diff(p.start.byte))
-                        })
+                        .filter(|p| p.covers(at))
+                        .min_by_key(|p| p.extent())
                     {
                         style = style.patch(theme.coded(code_style(&p.code)));
                     }

@@ -73,6 +73,25 @@ fn pct(v: &[f64], q: f64) -> f64 {
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
 
+/// CPU time (user + system, all threads) this process has used so far, from
+/// `/proc/self/stat` (0 where that is not available).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
 fn median(v: &[f64]) -> f64 {
     pct(v, 0.5)
 }
@@ -393,6 +412,39 @@ fn print_corpus(name: &str, study: &Study, text: u64, import_secs: f64, load_sec
     );
 }
 
+/// What the build made: segments, and per text field its distinct terms (and how many
+/// of them are long: those are mostly code, hashes and URLs).
+fn index_shape(dir: &Path) -> R<()> {
+    let index = tantivy::Index::open_in_dir(dir).map_err(s)?;
+    let searcher = index.reader().map_err(s)?.searcher();
+    let schema = index.schema();
+    let mut line = format!(
+        "    index shape: {} segments;",
+        searcher.segment_readers().len()
+    );
+    for name in ["text", "exact", "speaker", "memo"] {
+        let field = schema.get_field(name).map_err(s)?;
+        let (mut terms, mut long, mut bytes) = (0u64, 0u64, 0u64);
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field).map_err(s)?;
+            let mut stream = inverted.terms().stream().map_err(s)?;
+            while stream.advance() {
+                terms += 1;
+                bytes += stream.key().len() as u64;
+                if stream.key().len() > 40 {
+                    long += 1;
+                }
+            }
+        }
+        line.push_str(&format!(
+            " {name} {terms} terms ({long} over 40 bytes, {:.1} MB of term text);",
+            bytes as f64 / 1e6
+        ));
+    }
+    println!("{line}");
+    Ok(())
+}
+
 /// Index build, queries, rg and whole-process comparisons. Returns the open index.
 fn measure(name: &str, study: &Study, text: u64, plan: &Plan) -> R<SearchIndex> {
     let derived = study.project.derived_dir();
@@ -403,14 +455,17 @@ fn measure(name: &str, study: &Study, text: u64, plan: &Plan) -> R<SearchIndex> 
     // Index build from empty, `plan.builds` times (timings on a shared machine vary by
     // a quarter from run to run): the median counts.
     let mut builds = Vec::new();
+    let mut cpu = Vec::new();
     let (index, report) = loop {
         if index_dir.exists() {
             std::fs::remove_dir_all(&index_dir).map_err(s)?;
         }
         let start = Instant::now();
+        let cpu_start = cpu_seconds();
         let mut index = SearchIndex::open(&derived).map_err(s)?;
         let report = index.sync(study).map_err(s)?;
         builds.push(start.elapsed().as_secs_f64());
+        cpu.push(cpu_seconds() - cpu_start);
         if builds.len() >= plan.builds {
             break (index, report);
         }
@@ -431,11 +486,16 @@ fn measure(name: &str, study: &Study, text: u64, plan: &Plan) -> R<SearchIndex> 
         if rate >= 10.0 { "ok" } else { "MISSED" }
     );
     println!(
+        "    CPU time of the build (all threads; steadier than the wall clock on a busy machine): {:.1} s median",
+        median(&cpu)
+    );
+    println!(
         "  index size: {:.1} MB = {:.2}x the turn text ({} turns in the index)",
         size as f64 / 1e6,
         size as f64 / text as f64,
         index.num_turns()
     );
+    index_shape(&index_dir)?;
     // Where the build time goes: the analysis alone (each turn's text goes through both
     // analyzers, `text` stemmed and `exact`), single-threaded as the index writer is.
     let t = Instant::now();

@@ -79,6 +79,10 @@ pub enum Kind {
         #[arg(long)]
         lossy: bool,
     },
+    /// Instrument records from a spreadsheet: each row a record of the document its
+    /// --doc column names; each --map DIM=COLUMN cell mapped to a value through the
+    /// codebook's ids, names and aliases. All rows or none.
+    Codings(super::import_codings::Args),
 }
 
 /// Parses `KEY=VALUE`.
@@ -158,6 +162,7 @@ pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
             };
             import_survey(&project, paths, &opts)?
         }
+        Kind::Codings(args) => return super::import_codings::run(ctx, args),
     };
     for w in &report.warnings {
         eprintln!("gloss: warning: {w}");

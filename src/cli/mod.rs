@@ -13,7 +13,9 @@ mod autocode;
 mod code;
 mod codebook;
 mod compact;
+mod export;
 mod import;
+mod import_codings;
 mod init;
 mod list;
 mod mark;
@@ -60,6 +62,8 @@ enum Command {
     Init(init::Args),
     #[command(subcommand)]
     Import(import::Kind),
+    #[command(subcommand)]
+    Export(export::What),
     List(list::Args),
     Show(show::Args),
     #[command(subcommand)]
@@ -228,6 +232,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Tui(args)) => tui::run(&ctx, &args),
         Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Import(kind)) => import::run(&ctx, &kind),
+        Some(Command::Export(what)) => export::run(&ctx, &what),
         Some(Command::List(args)) => list::run(&ctx, &args),
         Some(Command::Show(args)) => show::run(&ctx, &args),
         Some(Command::Codebook(action)) => codebook::run(&ctx, &action),

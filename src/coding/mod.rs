@@ -4,6 +4,7 @@
 
 pub mod anchor;
 pub mod set;
+pub mod sheet;
 pub mod store;
 
 use std::collections::BTreeMap;

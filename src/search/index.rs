@@ -461,9 +461,13 @@ impl SearchIndex {
             writer.delete_term(Term::from_field_text(doc_field, &doc.id));
             report.removed += 1;
         }
+        // Into an empty index (a build from scratch) nothing needs replacing.
+        let empty = self.view.reader.searcher().num_docs() == 0 && gone.is_empty();
         let mut indexed = Vec::with_capacity(count);
         for (id, fingerprint, turns) in stale {
-            writer.delete_term(Term::from_field_text(doc_field, &id));
+            if !empty {
+                writer.delete_term(Term::from_field_text(doc_field, &id));
+            }
             for turn in turns {
                 writer
                     .add_document(turn)

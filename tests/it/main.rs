@@ -8,6 +8,7 @@ mod common;
 mod cli;
 mod codebook;
 mod crash;
+mod export;
 mod import_issues;
 mod import_surveys;
 mod import_transcripts;

@@ -1,0 +1,176 @@
+//! `gloss export quotes|counts|records`: paper-ready tables as LaTeX, Markdown, CSV,
+//! HTML or JSON, to standard output or a file (written atomically).
+
+use std::path::PathBuf;
+
+use gloss::corpus::DocKind;
+use gloss::export::counts::{self, Percent};
+use gloss::export::quotes::{GroupBy, QuoteOptions, quote_table};
+use gloss::export::table::{Format, Table};
+use gloss::study::Study;
+
+use super::import::parse_key_value;
+use super::{CliError, CliResult, Ctx};
+
+/// Export tables for a paper.
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// The coded excerpts as a quote table: one row per excerpt with a stable quote id,
+    /// the code path, the quote (pseudonymised) and its source.
+    Quotes {
+        /// Only these codes, each with the codes below it (repeatable).
+        #[arg(long = "code", value_name = "ID")]
+        codes: Vec<String>,
+        /// Only this coder's codings.
+        #[arg(long = "by", value_name = "CODER")]
+        by: Option<String>,
+        /// Only documents of this kind: transcript, issue or survey.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only documents with this attribute (KEY=VALUE, repeatable).
+        #[arg(long = "attr", value_parser = parse_key_value)]
+        attrs: Vec<(String, String)>,
+        /// Group rows by code, document or participant.
+        #[arg(long, value_enum)]
+        group_by: Option<GroupBy>,
+        /// At most N excerpts per code: starred first, then spread over participants.
+        #[arg(long, value_name = "N")]
+        max_per_code: Option<usize>,
+        /// Trim quotes to N characters at a sentence or word boundary, marking cuts "[…]".
+        #[arg(long, value_name = "N")]
+        max_chars: Option<usize>,
+        /// Extra columns: coder, memo, document, or an attribute name (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        columns: Vec<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Counts of instrument records by one dimension or crossed by two (--by stage
+    /// --by impact), or of span codes (--by code) as codings, documents and participants.
+    Counts {
+        /// A dimension (id, name or alias), or `code` (repeatable, at most two).
+        #[arg(long = "by", value_name = "DIM", required = true)]
+        by: Vec<String>,
+        /// Percentages of the row, column or total.
+        #[arg(long, value_enum)]
+        percent: Option<Percent>,
+        /// Whose records (needed when several coders made records).
+        #[arg(long = "of", value_name = "CODER")]
+        of: Option<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// The raw instrument records, one row per record with a column per dimension.
+    Records {
+        /// Whose records (needed when several coders made records).
+        #[arg(long = "of", value_name = "CODER")]
+        of: Option<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// Where and how a table is written.
+#[derive(Debug, clap::Args)]
+pub struct Output {
+    /// latex, markdown, csv, html or json (default: from -o's extension, else markdown).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, what: &What) -> CliResult {
+    let study = Study::open(ctx.project()?)?;
+    for w in study
+        .codings
+        .unreadable
+        .iter()
+        .chain(&study.corpus.warnings)
+    {
+        eprintln!("gloss: warning: {w}");
+    }
+    let (table, out) = match what {
+        What::Quotes {
+            codes,
+            by,
+            kind,
+            attrs,
+            group_by,
+            max_per_code,
+            max_chars,
+            columns,
+            out,
+        } => {
+            let kind = match kind {
+                Some(k) => Some(DocKind::parse(k).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--kind takes transcript, issue or survey, not {k:?}"
+                    ))
+                })?),
+                None => None,
+            };
+            let opts = QuoteOptions {
+                codes: codes.clone(),
+                coder: by.clone(),
+                kind,
+                attrs: attrs.clone(),
+                group_by: *group_by,
+                max_per_code: *max_per_code,
+                max_chars: *max_chars,
+                columns: columns.clone(),
+            };
+            (quote_table(&study, &opts)?, out)
+        }
+        What::Counts {
+            by,
+            percent,
+            of,
+            out,
+        } => {
+            let table = if by.len() == 1 && by[0].eq_ignore_ascii_case("code") {
+                counts::code_counts(&study, of.as_deref())?
+            } else {
+                counts::record_counts(&study, by, *percent, of.as_deref())?
+            };
+            (table, out)
+        }
+        What::Records { of, out } => (counts::records_table(&study, of.as_deref())?, out),
+    };
+    write(&table, out)
+}
+
+fn write(table: &Table, out: &Output) -> CliResult {
+    let format = out.format.unwrap_or_else(|| {
+        let ext = out
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .map(|e| e.to_string_lossy().to_lowercase());
+        match ext.as_deref() {
+            Some("tex") => Format::Latex,
+            Some("csv") => Format::Csv,
+            Some("html" | "htm") => Format::Html,
+            Some("json") => Format::Json,
+            _ => Format::Markdown,
+        }
+    });
+    let text = table.render(format);
+    match &out.output {
+        Some(path) => {
+            gloss::textio::write_atomic(path, text.as_bytes())?;
+            eprintln!(
+                "wrote {} ({} rows, {})",
+                path.display(),
+                table.rows.len(),
+                format.extension()
+            );
+        }
+        None => {
+            use std::io::Write as _;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}

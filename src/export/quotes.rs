@@ -55,6 +55,8 @@ pub struct Excerpt {
     pub coder: String,
     pub memo: String,
     pub star: bool,
+    /// Where the document is in the corpus (which is in natural id order).
+    doc_index: usize,
     start: Position,
 }
 
@@ -156,7 +158,9 @@ pub fn excerpts(study: &Study, opts: &QuoteOptions) -> Result<Vec<Excerpt>> {
     }
     let pseudonyms = &study.project.config.pseudonyms;
     let mut out = Vec::new();
-    for span in study.codings.resolve(&study.project, &study.corpus) {
+    let mut paths: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    let resolved = study.codings.resolve(&study.project, &study.corpus);
+    for span in &resolved {
         if opts.coder.as_deref().is_some_and(|c| c != span.coder) {
             continue;
         }
@@ -169,9 +173,10 @@ pub fn excerpts(study: &Study, opts: &QuoteOptions) -> Result<Vec<Excerpt>> {
         let Resolved::Placed { start, end, .. } = span.placement else {
             continue;
         };
-        let Some(doc) = study.corpus.get(&span.doc) else {
+        let Some(doc_index) = study.corpus.position(&span.doc) else {
             continue;
         };
+        let doc = &study.corpus.docs[doc_index];
         if opts.kind.is_some_and(|k| k != doc.kind) {
             continue;
         }
@@ -188,9 +193,13 @@ pub fn excerpts(study: &Study, opts: &QuoteOptions) -> Result<Vec<Excerpt>> {
         out.push(Excerpt {
             quote_id: quote_id(&span.coding.id),
             code: span.coding.code.clone(),
-            code_path: book
-                .name_path(&span.coding.code)
-                .unwrap_or_else(|| span.coding.code.clone()),
+            code_path: paths
+                .entry(span.coding.code.as_str())
+                .or_insert_with(|| {
+                    book.name_path(&span.coding.code)
+                        .unwrap_or_else(|| span.coding.code.clone())
+                })
+                .clone(),
             quote: pseudonymise(&span_text(doc, start, end), pseudonyms),
             source: pseudonymise(&source, pseudonyms),
             url,
@@ -199,13 +208,14 @@ pub fn excerpts(study: &Study, opts: &QuoteOptions) -> Result<Vec<Excerpt>> {
             coder: span.coder.to_string(),
             memo: pseudonymise(span.coding.memo.as_deref().unwrap_or(""), pseudonyms),
             star: span.coding.star,
+            doc_index,
             start,
         });
     }
     out.sort_by(|a, b| {
-        crate::corpus::docfile::natural_cmp(&a.doc, &b.doc)
-            .then(a.start.cmp(&b.start))
-            .then(a.quote_id.cmp(&b.quote_id))
+        (a.doc_index, a.start)
+            .cmp(&(b.doc_index, b.start))
+            .then_with(|| a.quote_id.cmp(&b.quote_id))
     });
     if let Some(max) = opts.max_per_code {
         out = limit_per_code(out, max);
@@ -293,9 +303,9 @@ fn limit_per_code(all: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
         out.extend(chosen);
     }
     out.sort_by(|a, b| {
-        crate::corpus::docfile::natural_cmp(&a.doc, &b.doc)
-            .then(a.start.cmp(&b.start))
-            .then(a.quote_id.cmp(&b.quote_id))
+        (a.doc_index, a.start)
+            .cmp(&(b.doc_index, b.start))
+            .then_with(|| a.quote_id.cmp(&b.quote_id))
     });
     out
 }

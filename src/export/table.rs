@@ -152,8 +152,13 @@ impl Table {
             if self.rule_before == Some(i) {
                 out.push_str("\\midrule\n");
             }
-            let cells: Vec<String> = row.iter().map(|c| latex_escape(c)).collect();
-            let _ = writeln!(out, "{} \\\\", cells.join(" & "));
+            for (j, cell) in row.iter().enumerate() {
+                if j > 0 {
+                    out.push_str(" & ");
+                }
+                latex_escape_into(&mut out, cell);
+            }
+            out.push_str(" \\\\\n");
         }
         if long {
             out.push_str("\\end{longtable}\n");
@@ -194,8 +199,13 @@ impl Table {
             .collect();
         let _ = writeln!(out, "| {} |", rule.join(" | "));
         for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(|c| markdown_escape(c)).collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
+            out.push('|');
+            for cell in row {
+                out.push(' ');
+                markdown_escape_into(&mut out, cell);
+                out.push_str(" |");
+            }
+            out.push('\n');
         }
         for note in &self.notes {
             let _ = writeln!(out, "\n{}", markdown_escape(note));
@@ -249,7 +259,9 @@ th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top
             for (j, cell) in row.iter().enumerate() {
                 let right = self.columns.get(j).is_some_and(|c| c.align == Align::Right);
                 let class = if right { " class=\"r\"" } else { "" };
-                let _ = write!(out, "<td{class}>{}</td>", html_escape(cell));
+                let _ = write!(out, "<td{class}>");
+                html_escape_into(&mut out, cell);
+                out.push_str("</td>");
             }
             out.push_str("</tr>\n");
         }
@@ -262,24 +274,35 @@ th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top
     }
 
     fn json(&self) -> String {
-        let mut value = serde_json::json!({
-            "title": self.title,
-            "columns": self.columns.iter().map(|c| &c.heading).collect::<Vec<_>>(),
-            "rows": self.rows.iter().map(|row| {
-                let object: serde_json::Map<String, serde_json::Value> = self
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, v)| (c.heading.clone(), serde_json::Value::String(v.clone())))
-                    .collect();
-                serde_json::Value::Object(object)
-            }).collect::<Vec<_>>(),
-        });
-        if !self.notes.is_empty() {
-            value["notes"] = serde_json::json!(self.notes);
+        // Written directly (one row object per line) rather than through a
+        // serde_json::Value tree: tens of thousands of rows stay fast.
+        let string = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        let keys: Vec<String> = self.columns.iter().map(|c| string(&c.heading)).collect();
+        let mut out = String::with_capacity(self.rows.len() * 256);
+        let _ = write!(
+            out,
+            "{{\n  \"title\": {},\n  \"columns\": [{}],\n  \"rows\": [",
+            string(&self.title),
+            keys.join(", ")
+        );
+        for (i, row) in self.rows.iter().enumerate() {
+            out.push_str(if i == 0 { "\n    {" } else { ",\n    {" });
+            for (j, (key, cell)) in keys.iter().zip(row).enumerate() {
+                if j > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(key);
+                out.push_str(": ");
+                out.push_str(&string(cell));
+            }
+            out.push('}');
         }
-        let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
-        out.push('\n');
+        out.push_str(if self.rows.is_empty() { "]" } else { "\n  ]" });
+        if !self.notes.is_empty() {
+            let notes: Vec<String> = self.notes.iter().map(|n| string(n)).collect();
+            let _ = write!(out, ",\n  \"notes\": [{}]", notes.join(", "));
+        }
+        out.push_str("\n}\n");
         out
     }
 }
@@ -289,6 +312,16 @@ th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top
 /// `\write18`) or break the table. Non-ASCII text passes through as UTF-8.
 pub fn latex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    latex_escape_into(&mut out, text);
+    out
+}
+
+/// [`latex_escape`] appending to `out`.
+pub fn latex_escape_into(out: &mut String, text: &str) {
+    if is_plain(text, b"\\{}$&#%_^~<>|\"") {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
@@ -319,13 +352,29 @@ pub fn latex_escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+}
+
+/// True when `text` is printable ASCII (spaces allowed) without any of `special`:
+/// such text needs no escaping (the common case, copied at once).
+fn is_plain(text: &str, special: &[u8]) -> bool {
+    text.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && !special.contains(&b))
 }
 
 /// Escapes a Markdown table cell: pipes, backslashes, and characters that start markup
 /// (`*_`<>[]`), with newlines as `<br>`-free spaces.
 pub fn markdown_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    markdown_escape_into(&mut out, text);
+    out
+}
+
+/// [`markdown_escape`] appending to `out`.
+pub fn markdown_escape_into(out: &mut String, text: &str) {
+    if is_plain(text, b"|\\*_`[]<>#~") {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '~' => {
@@ -337,12 +386,21 @@ pub fn markdown_escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Escapes text for HTML element content and attribute values.
 pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    html_escape_into(&mut out, text);
+    out
+}
+
+/// [`html_escape`] appending to `out`.
+pub fn html_escape_into(out: &mut String, text: &str) {
+    if is_plain(text, b"&<>\"'") {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -355,7 +413,6 @@ pub fn html_escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// One RFC 4180 cell: quoted when it holds a comma, quote or line break; a cell that a

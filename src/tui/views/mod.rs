@@ -8,6 +8,7 @@ mod overlays;
 mod reader;
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -15,7 +16,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::app::{App, Focus, IndexState};
 use super::theme::Theme;
-use gloss::text::layout::sanitize;
+use gloss::text::layout::{Glyph, sanitize};
 
 /// Below this size only a notice is drawn.
 pub const MIN_WIDTH: u16 = 40;
@@ -59,6 +60,25 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme) {
     }
     status_line(frame, status, app, theme);
     overlays::draw(frame, main, app, theme);
+}
+
+/// Draws one glyph with its left edge at (x, y): a wide glyph's second cell is left
+/// for the terminal to fill, and a glyph that takes no columns of its own (a combining
+/// mark with nothing to combine with) is shown on a dotted circle.
+fn put_glyph(buf: &mut Buffer, x: u16, y: u16, g: &Glyph, style: Style) {
+    let shown = if unicode_width::UnicodeWidthStr::width(g.shown.as_ref()) == 0 {
+        format!("◌{}", g.shown)
+    } else {
+        g.shown.to_string()
+    };
+    if let Some(cell) = buf.cell_mut((x, y)) {
+        cell.set_symbol(&shown).set_style(style);
+    }
+    for extra in 1..g.width {
+        if let Some(cell) = buf.cell_mut((x + extra, y)) {
+            cell.reset();
+        }
+    }
 }
 
 /// A bordered panel, its title bold when it has the focus.

@@ -8,14 +8,20 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use gloss::text::layout::sanitize;
+use gloss::text::layout::{glyphs, sanitize};
 
+use super::put_glyph;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Overlay, PromptKind};
+use crate::tui::app::{App, MemoEditor, Overlay, PromptKind};
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
+    if let Overlay::Memo(m) = &mut app.overlay {
+        memo(frame, area, m);
+        return;
+    }
+    let app = &*app;
     match &app.overlay {
         Overlay::None | Overlay::CodeKey => {}
         Overlay::Help(scroll) => help(frame, area, app, *scroll, theme),
@@ -30,26 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         Overlay::Picker(p) => picker(frame, area, app, p, theme),
         Overlay::Search(s) => search(frame, area, s, theme),
-        Overlay::Memo(m) => {
-            let r = centered(area, 70, 12);
-            frame.render_widget(Clear, r);
-            let what = if m.coding.is_some() {
-                "memo on the coding"
-            } else {
-                "memo on the document"
-            };
-            let text = format!("{}▏", m.text);
-            frame.render_widget(
-                Paragraph::new(sanitize_multiline(&text))
-                    .wrap(Wrap { trim: false })
-                    .block(
-                        Block::default()
-                            .borders(Borders::ALL)
-                            .title(format!(" {what} — Esc saves ")),
-                    ),
-                r,
-            );
-        }
+        Overlay::Memo(_) => {}
         Overlay::Prompt(kind, input) => {
             let prefix = match kind {
                 PromptKind::Find => "/",
@@ -77,11 +64,46 @@ fn bottom_line(frame: &mut Frame, area: Rect, line: Paragraph) {
     frame.render_widget(line, r);
 }
 
-/// Memo text as lines, each line made safe.
-fn sanitize_multiline(text: &str) -> Vec<Line<'static>> {
-    text.split('\n')
-        .map(|l| Line::from(sanitize(l).into_owned()))
-        .collect()
+/// The memo editor: the text wrapped as `gloss::text::layout` wraps it (one column
+/// kept free at the right for the cursor after a row's last character), scrolled to the
+/// cursor, which is the terminal's own cursor placed on the cursor's cell.
+fn memo(frame: &mut Frame, area: Rect, m: &mut MemoEditor) {
+    let r = centered(area, 70, 12);
+    frame.render_widget(Clear, r);
+    let what = if m.coding.is_some() {
+        "memo on the coding"
+    } else {
+        "memo on the document"
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {what} — Esc saves "));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    let editor = &mut m.editor;
+    editor.width = inner.width - 1;
+    let rows = editor.rows();
+    let (row, col) = editor.cursor_cell(&rows);
+    editor.keep_in_view(row, usize::from(inner.height));
+    let text = editor.text();
+    let buf = frame.buffer_mut();
+    for (y, r) in (inner.y..inner.bottom()).zip(rows.iter().skip(editor.scroll)) {
+        let mut x = inner.x;
+        for g in glyphs(text, r.start..r.end) {
+            if x + g.width > inner.right() {
+                break;
+            }
+            put_glyph(buf, x, y, &g, Style::default());
+            x += g.width;
+        }
+    }
+    if let Some(y) = row.checked_sub(editor.scroll) {
+        let x = inner.x + col.min(inner.width - 1);
+        frame.set_cursor_position((x, inner.y + y as u16));
+    }
 }
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
@@ -99,7 +121,16 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 fn help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
     let r = centered(area, 96, area.height);
     frame.render_widget(Clear, r);
-    let lines: Vec<Line> = Action::ALL
+    let line = |keys: Vec<String>, a: Action| {
+        Line::from(vec![
+            Span::styled(
+                format!("{:>16}  ", keys.join(" ")),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(a.describe()),
+        ])
+    };
+    let mut lines: Vec<Line> = Action::ALL
         .iter()
         .map(|&a| {
             let mut keys = app.keymap.keys_for(Mode::Reader, a);
@@ -108,15 +139,19 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) 
                     keys.push(k);
                 }
             }
-            Line::from(vec![
-                Span::styled(
-                    format!("{:>16}  ", keys.join(" ")),
-                    Style::default().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(a.describe()),
-            ])
+            line(keys, a)
         })
         .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "in the memo editor (other keys type)",
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    lines.extend(
+        Action::EDITOR
+            .iter()
+            .map(|&a| line(app.keymap.keys_for(Mode::Editor, a), a)),
+    );
     let cols = if r.width >= 90 { 2 } else { 1 };
     let block = Block::default().borders(Borders::ALL).title(
         " keys (j/k scroll, any other key closes; change them in ~/.config/gloss/keymap.yaml) ",

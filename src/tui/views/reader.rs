@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use gloss::corpus::Position;
 use gloss::text::layout::{glyphs, sanitize};
 
-use super::panel;
+use super::{panel, put_glyph};
 use crate::tui::app::{App, Focus};
 use crate::tui::reader::{INDENT, Line, text_width};
 use crate::tui::theme::Theme;
@@ -105,19 +105,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                         style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
                         cursor_drawn = true;
                     }
-                    let shown = if unicode_width::UnicodeWidthStr::width(g.shown.as_ref()) == 0 {
-                        format!("◌{}", g.shown)
-                    } else {
-                        g.shown.to_string()
-                    };
-                    if let Some(cell) = buf.cell_mut((x, y)) {
-                        cell.set_symbol(&shown).set_style(style);
-                    }
-                    for extra in 1..g.width {
-                        if let Some(cell) = buf.cell_mut((x + extra, y)) {
-                            cell.reset();
-                        }
-                    }
+                    put_glyph(buf, x, y, &g, style);
                     x += g.width;
                 }
                 // A cursor with no glyph of its own — on a newline, on a space not drawn

@@ -81,4 +81,6 @@ where
 #[cfg(test)]
 mod bench;
 #[cfg(test)]
+mod screens;
+#[cfg(test)]
 mod tests;

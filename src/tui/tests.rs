@@ -58,7 +58,7 @@ fn app_for(root: &std::path::Path) -> App {
 
 /// Key events for a script: each whitespace-separated word is a key name as the
 /// keymap writes it (`v`, `C-r`, `Enter`), except `"text"` which types its characters.
-fn keys(script: &str) -> Vec<Event> {
+pub(super) fn keys(script: &str) -> Vec<Event> {
     let mut out = Vec::new();
     for word in script.split(' ').filter(|w| !w.is_empty()) {
         if let Some(text) = word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
@@ -111,7 +111,7 @@ fn run_events(app: &mut App, width: u16, height: u16, events: Vec<Event>) -> Str
 
 /// A buffer's text, a line per row, as a terminal shows it: the cell after a wide
 /// character is covered by it.
-fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
+pub(super) fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
     let mut out = String::new();
     for y in 0..buffer.area.height {
         let mut covered = 0;

@@ -2052,7 +2052,8 @@ impl App {
     }
 }
 
-/// Lines of the help screen: every action, then a heading and the memo editor's keys.
+/// Entries of the help screen (what it scrolls by): every action, then a blank line, a
+/// heading and the memo editor's keys.
 pub fn help_lines() -> usize {
     Action::ALL.len() + 2 + Action::EDITOR.len()
 }

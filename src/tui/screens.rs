@@ -446,7 +446,8 @@ fn reader_with_codings_and_a_selection() {
 fn code_picker() {
     check("picker", |s| {
         s.press(OPEN_LEADER);
-        s.press("} } } ) v w w e a \"debug\"");
+        // Down to the second match, whose definition has every part.
+        s.press("} } } ) v w w e a \"debug\" Down");
     });
 }
 

@@ -19,7 +19,7 @@ use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     if let Overlay::Memo(m) = &mut app.overlay {
-        memo(frame, area, m);
+        memo(frame, area, m, app.reader.cursor_screen_row());
         return;
     }
     let app = &*app;
@@ -67,9 +67,20 @@ fn bottom_line(frame: &mut Frame, area: Rect, line: Paragraph) {
 
 /// The memo editor: the text wrapped as `gloss::text::layout` wraps it (one column
 /// kept free at the right for the cursor after a row's last character), scrolled to the
-/// cursor, which is the terminal's own cursor placed on the cursor's cell.
-fn memo(frame: &mut Frame, area: Rect, m: &mut MemoEditor) {
-    let r = centered(area, 70, 12);
+/// cursor, which is the terminal's own cursor placed on the cursor's cell. The box
+/// keeps clear of the reader's line at `keep_clear` (the passage the memo is about):
+/// below it when it is in the top half, else above.
+fn memo(frame: &mut Frame, area: Rect, m: &mut MemoEditor, keep_clear: Option<u16>) {
+    let mut r = centered(area, 70, 12);
+    if let Some(y) = keep_clear
+        && (r.y..r.bottom()).contains(&y)
+    {
+        r.y = if y < area.y + area.height / 2 {
+            (y + 2).min(area.bottom().saturating_sub(r.height))
+        } else {
+            y.saturating_sub(r.height + 1).max(area.y)
+        };
+    }
     frame.render_widget(Clear, r);
     let what = if m.coding.is_some() {
         "memo on the coding"

@@ -14,7 +14,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::app::{App, Focus, IndexState};
+use super::app::{App, Focus, IndexState, Overlay};
 use super::theme::Theme;
 use gloss::text::layout::{Glyph, sanitize};
 use unicode_segmentation::UnicodeSegmentation;
@@ -161,7 +161,7 @@ fn panel(title: &str, focused: bool) -> Block<'_> {
 }
 
 /// coder · document · position · saved state · index state · message, or the key
-/// hint when there is no message. What does not fit gives way: the hint first, then the
+/// hint when there is no message and no overlay. What does not fit gives way: the hint first, then the
 /// document id (its start), then the end of the message.
 fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let width = usize::from(area.width);
@@ -204,9 +204,17 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         used += columns(&place);
         Span::raw(place)
     });
+    // The hint is for the panels: over an overlay (a question waiting for y or n, the
+    // memo editor) these keys mean something else.
+    let hints: &[&'static str] = if matches!(app.overlay, Overlay::None) {
+        &[" ? keys  : commands  q quit", " ? keys"]
+    } else {
+        &[]
+    };
     let tail = message.unwrap_or_else(|| {
-        let hint = [" ? keys  : commands  q quit", " ? keys"]
-            .into_iter()
+        let hint = hints
+            .iter()
+            .copied()
             .find(|h| used + columns(h) <= width)
             .unwrap_or("");
         Span::styled(hint, theme.dim())

@@ -504,3 +504,26 @@ fn terminal_too_small() {
     insta::assert_snapshot!("too_small_39x10", render(&mut screen.app, 39, 10));
     insta::assert_snapshot!("too_small_40x9", render(&mut screen.app, 40, 9));
 }
+
+#[test]
+fn every_view_draws_at_every_size_without_panicking() {
+    let views: [&dyn Fn(&mut Screen); 8] = [
+        &|s| s.press("Tab Tab"),
+        &|s| s.press("} ) v w a"),
+        &|s| s.press("s \"loss\""),
+        &|s| s.press(": \"doc\" Space \"transcripts/leader1\" Enter } } } m"),
+        &|s| s.press("R"),
+        &|s| s.press("Tab Enter"),
+        &|s| s.press("?"),
+        &|s| s.press("Tab : \"retire\" Enter"),
+    ];
+    for setup in views {
+        let mut screen = Screen::new(120, 40);
+        setup(&mut screen);
+        for width in (0..=130).step_by(9) {
+            for height in (0..=45).step_by(5) {
+                render(&mut screen.app, width, height);
+            }
+        }
+    }
+}

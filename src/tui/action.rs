@@ -60,6 +60,12 @@ pub enum Action {
     ToggleDone,
     Filter,
     Command,
+    // The memo editor (its other motions are the reader's: left, right, word-prev,
+    // word-next, up, down, line-start, line-end).
+    DeleteBack,
+    DeleteForward,
+    NewLine,
+    SaveMemo,
 }
 
 impl Action {
@@ -112,6 +118,22 @@ impl Action {
         Action::Quit,
     ];
 
+    /// The actions of the memo editor, in the order the help screen lists them.
+    pub const EDITOR: &'static [Action] = &[
+        Action::Left,
+        Action::Right,
+        Action::WordPrev,
+        Action::WordNext,
+        Action::Up,
+        Action::Down,
+        Action::LineStart,
+        Action::LineEnd,
+        Action::DeleteBack,
+        Action::DeleteForward,
+        Action::NewLine,
+        Action::SaveMemo,
+    ];
+
     /// What the action does, for the help screen.
     pub fn describe(self) -> &'static str {
         match self {
@@ -162,6 +184,10 @@ impl Action {
             Action::ToggleDone => "mark the document done (or not)",
             Action::Filter => "filter the document list (kind:, status:, code:, coder:, words)",
             Action::Command => "command line (:q, :done, :doc ID, :exclude REASON, :memo)",
+            Action::DeleteBack => "delete the character before the cursor",
+            Action::DeleteForward => "delete the character at the cursor",
+            Action::NewLine => "new line",
+            Action::SaveMemo => "save the memo and close the editor",
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use gloss::coding::anchor::AnchorText;
 use gloss::coding::set::Resolved;
 use gloss::coding::store::{CoderFile, Op};
@@ -20,6 +20,7 @@ use gloss::time::now_rfc3339;
 
 use super::action::Action;
 use super::background::{Background, Report};
+use super::editor::Editor;
 use super::keymap::{Key, Keymap, Lookup, Mode};
 use super::reader::ReaderState;
 
@@ -102,7 +103,7 @@ pub struct SearchPanel {
 /// The multi-line memo editor.
 #[derive(Debug, Default)]
 pub struct MemoEditor {
-    pub text: String,
+    pub editor: Editor,
     pub target: Option<MemoTarget>,
     /// The coding whose memo this is (memos on codings live on the coding).
     pub coding: Option<String>,
@@ -451,7 +452,7 @@ impl App {
                     _ => None,
                 };
                 if let Some(n) = next {
-                    self.overlay = Overlay::Help(n.min(Action::ALL.len().saturating_sub(1)));
+                    self.overlay = Overlay::Help(n.min(help_lines().saturating_sub(1)));
                 }
                 true
             }
@@ -537,24 +538,39 @@ impl App {
                 true
             }
             Overlay::Memo(mut memo) => {
-                match key.code {
-                    KeyCode::Esc => {
+                let e = &mut memo.editor;
+                match self.keymap.lookup(Mode::Editor, &[Key::from_event(key)]) {
+                    Lookup::Action(Action::SaveMemo) => {
                         self.save_memo(memo);
+                        return true;
                     }
-                    KeyCode::Enter => {
-                        memo.text.push('\n');
-                        self.overlay = Overlay::Memo(memo);
+                    Lookup::Action(action) => match action {
+                        Action::Left => e.left(),
+                        Action::Right => e.right(),
+                        Action::WordPrev => e.word_left(),
+                        Action::WordNext => e.word_right(),
+                        Action::Up => e.up(),
+                        Action::Down => e.down(),
+                        Action::LineStart => e.home(),
+                        Action::LineEnd => e.end(),
+                        Action::DeleteBack => e.backspace(),
+                        Action::DeleteForward => e.delete(),
+                        Action::NewLine => e.insert("\n"),
+                        _ => {}
+                    },
+                    // Unbound keys type themselves, unless Ctrl or Alt is held (AltGr,
+                    // which some terminals send as both, types).
+                    _ => {
+                        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                        let alt = key.modifiers.contains(KeyModifiers::ALT);
+                        if let KeyCode::Char(c) = key.code
+                            && ctrl == alt
+                        {
+                            e.insert(c.encode_utf8(&mut [0; 4]));
+                        }
                     }
-                    KeyCode::Backspace => {
-                        memo.text.pop();
-                        self.overlay = Overlay::Memo(memo);
-                    }
-                    KeyCode::Char(c) => {
-                        memo.text.push(c);
-                        self.overlay = Overlay::Memo(memo);
-                    }
-                    _ => self.overlay = Overlay::Memo(memo),
                 }
+                self.overlay = Overlay::Memo(memo);
                 true
             }
             Overlay::Confirm(_, op) => {
@@ -686,7 +702,9 @@ impl App {
     /// Text pasted into the terminal (bracketed paste): goes to the open text input.
     pub fn on_paste(&mut self, text: &str) {
         match &mut self.overlay {
-            Overlay::Memo(memo) => memo.text.push_str(&text.replace("\r\n", "\n")),
+            Overlay::Memo(memo) => memo
+                .editor
+                .insert(&text.replace("\r\n", "\n").replace('\r', "\n")),
             Overlay::Prompt(_, input) => input.text.push_str(&text.replace(['\r', '\n'], " ")),
             Overlay::Picker(_) => {
                 if let Overlay::Picker(mut p) = std::mem::take(&mut self.overlay) {
@@ -1286,10 +1304,11 @@ impl App {
         let doc_id = doc.id.clone();
         let editor = match self.own_coding_under_cursor() {
             Ok(id) => MemoEditor {
-                text: self
-                    .coding_entry(&id)
-                    .and_then(|c| c.memo)
-                    .unwrap_or_default(),
+                editor: Editor::new(
+                    self.coding_entry(&id)
+                        .and_then(|c| c.memo)
+                        .unwrap_or_default(),
+                ),
                 target: None,
                 coding: Some(id),
             },
@@ -1304,7 +1323,7 @@ impl App {
                     })
                     .unwrap_or_default();
                 MemoEditor {
-                    text,
+                    editor: Editor::new(text),
                     target: Some(target),
                     coding: None,
                 }
@@ -1314,7 +1333,7 @@ impl App {
     }
 
     fn save_memo(&mut self, editor: MemoEditor) {
-        let text = editor.text.trim_end().to_string();
+        let text = editor.editor.text().trim_end().to_string();
         if let Some(id) = editor.coding {
             let Some(old) = self.coding_entry(&id) else {
                 return;
@@ -2031,6 +2050,12 @@ impl App {
             }
         }
     }
+}
+
+/// Entries of the help screen (what it scrolls by): every action, then a blank line, a
+/// heading and the memo editor's keys.
+pub fn help_lines() -> usize {
+    Action::ALL.len() + 2 + Action::EDITOR.len()
 }
 
 fn sort_excerpts(view: &mut Excerpts) {

@@ -1,6 +1,7 @@
 //! Keys to actions, per mode. The default map is `keymap.yaml` (embedded); a user's
 //! `~/.config/gloss/keymap.yaml` changes the keys it lists. Keys may be sequences
-//! (`] c`), so lookup can answer "wait for the next key".
+//! (`] c`), so lookup can answer "wait for the next key" — except in the memo editor,
+//! where every key is one key and unbound ones type themselves.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,11 +12,13 @@ use super::action::Action;
 
 const DEFAULT: &str = include_str!("keymap.yaml");
 
-/// Where a key is looked up: the reader, or a list (documents, codebook, results).
+/// Where a key is looked up: the reader, a list (documents, codebook, results), or the
+/// memo editor (which has no global keys: `q` there is a letter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mode {
     Reader,
     List,
+    Editor,
 }
 
 /// One key press, as the keymap names it.
@@ -64,6 +67,7 @@ impl Key {
             "Tab" => KeyCode::Tab,
             "BackTab" => KeyCode::BackTab,
             "Backspace" => KeyCode::Backspace,
+            "Delete" => KeyCode::Delete,
             "Space" => KeyCode::Char(' '),
             other => {
                 let mut chars = other.chars();
@@ -93,6 +97,7 @@ impl Key {
             KeyCode::Tab => "Tab".into(),
             KeyCode::BackTab => "BackTab".into(),
             KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Delete".into(),
             KeyCode::Char(' ') => "Space".into(),
             KeyCode::Char(c) => c.to_string(),
             other => format!("{other:?}"),
@@ -166,7 +171,12 @@ impl Keymap {
                 "global" => &[Mode::Reader, Mode::List],
                 "reader" => &[Mode::Reader],
                 "list" => &[Mode::List],
-                other => return Err(format!("unknown section {other:?} (global, reader, list)")),
+                "editor" => &[Mode::Editor],
+                other => {
+                    return Err(format!(
+                        "unknown section {other:?} (global, reader, list, editor)"
+                    ));
+                }
             };
             for (keys_text, action) in keys {
                 let seq: Option<Vec<String>> = keys_text
@@ -176,6 +186,11 @@ impl Keymap {
                 let seq = seq
                     .filter(|s| !s.is_empty())
                     .ok_or_else(|| format!("{section}: cannot read the key {keys_text:?}"))?;
+                if section == "editor" && seq.len() > 1 {
+                    return Err(format!(
+                        "editor: {keys_text:?} is a sequence; editor keys are single keys"
+                    ));
+                }
                 for &mode in modes {
                     // A mode's own binding wins over a global one.
                     if section == "global" {
@@ -240,6 +255,36 @@ mod tests {
                 map.keys_for(Mode::Reader, action).len() + map.keys_for(Mode::List, action).len();
             assert!(bound > 0, "{action:?} has no key");
         }
+        for &action in Action::EDITOR {
+            assert!(
+                !map.keys_for(Mode::Editor, action).is_empty(),
+                "{action:?} has no key in the editor"
+            );
+        }
+    }
+
+    #[test]
+    fn the_editor_has_its_own_keys_and_no_global_ones() {
+        let map = Keymap::default_keys();
+        for (k, action) in [
+            ("C-Left", Action::WordPrev),
+            ("A-f", Action::WordNext),
+            ("C-e", Action::LineEnd),
+            ("Delete", Action::DeleteForward),
+            ("Esc", Action::SaveMemo),
+        ] {
+            assert_eq!(
+                map.lookup(Mode::Editor, &[key(k)]),
+                Lookup::Action(action),
+                "{k}"
+            );
+        }
+        // Letters type themselves: q does not quit, s does not search.
+        for k in ["q", "s", "?", ":"] {
+            assert_eq!(map.lookup(Mode::Editor, &[key(k)]), Lookup::Unbound, "{k}");
+        }
+        assert_eq!(key("Delete").name(), "Delete");
+        assert!(Keymap::from_yaml("editor:\n  \"C-x C-s\": save-memo\n").is_err());
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! The coding workbench (`gloss` on a terminal, or `gloss tui`): state and actions in
-//! `app`, keys in `keymap`, drawing in `views`, slow work (saving, indexing) in
-//! `background`, the terminal's lifecycle in `terminal`. The event loop here is generic
+//! `app`, keys in `keymap`, the memo editor's text and cursor in `editor`, drawing in
+//! `views`, slow work (saving, indexing) in `background`, the terminal's lifecycle in
+//! `terminal`. The event loop here is generic
 //! over where events come from, so tests drive it with scripted keys.
 
 pub mod action;
 pub mod app;
 pub mod background;
+pub mod editor;
 pub mod keymap;
 pub mod reader;
 pub mod terminal;
@@ -78,5 +80,7 @@ where
 
 #[cfg(test)]
 mod bench;
+#[cfg(test)]
+mod screens;
 #[cfg(test)]
 mod tests;

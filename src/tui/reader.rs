@@ -297,6 +297,22 @@ impl ReaderState {
 }
 
 impl ReaderState {
+    /// The screen row the cursor was drawn on at the last draw, if it was in view.
+    pub fn cursor_screen_row(&self) -> Option<u16> {
+        let Position { turn, byte } = self.cursor;
+        let i = self.shown.iter().position(|line| match *line {
+            Line::Text(t, r) => t == turn && r.start <= byte && (byte < r.end || r.start == r.end),
+            _ => false,
+        });
+        // Past the end of the turn's last row: that row.
+        let i = i.or_else(|| {
+            self.shown
+                .iter()
+                .rposition(|line| matches!(*line, Line::Text(t, r) if t == turn && r.end == byte))
+        })?;
+        Some(self.origin.1 + u16::try_from(i).ok()?)
+    }
+
     /// The position drawn at screen cell (x, y), if a text row is there.
     pub fn position_at(&self, doc: &Document, x: u16, y: u16) -> Option<Position> {
         let row = usize::from(y.checked_sub(self.origin.1)?);

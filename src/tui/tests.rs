@@ -58,7 +58,7 @@ fn app_for(root: &std::path::Path) -> App {
 
 /// Key events for a script: each whitespace-separated word is a key name as the
 /// keymap writes it (`v`, `C-r`, `Enter`), except `"text"` which types its characters.
-fn keys(script: &str) -> Vec<Event> {
+pub(super) fn keys(script: &str) -> Vec<Event> {
     let mut out = Vec::new();
     for word in script.split(' ').filter(|w| !w.is_empty()) {
         if let Some(text) = word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
@@ -74,6 +74,9 @@ fn keys(script: &str) -> Vec<Event> {
         let mut mods = KeyModifiers::NONE;
         if key.ctrl {
             mods |= KeyModifiers::CONTROL;
+        }
+        if key.alt {
+            mods |= KeyModifiers::ALT;
         }
         out.push(Event::Key(KeyEvent::new(key.code, mods)));
     }
@@ -102,18 +105,38 @@ fn run_events(app: &mut App, width: u16, height: u16, events: Vec<Event>) -> Str
         )))))
     })
     .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            screen.push_str(buffer[(x, y)].symbol());
-        }
-        screen.push('\n');
-    }
+    screen.push_str(&text_of(terminal.backend().buffer()));
     screen
+}
+
+/// A buffer's text, a line per row, as a terminal shows it: the cell after a wide
+/// character is covered by it.
+pub(super) fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut covered = 0;
+        for x in 0..buffer.area.width {
+            if covered > 0 {
+                covered -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            covered = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            out.push_str(symbol);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Draws the current state at a size and returns the screen's text.
 fn screen(app: &mut App, width: u16, height: u16) -> String {
+    screen_and_cursor(app, width, height).0
+}
+
+/// Draws the current state at a size; the screen's text, and where the terminal's
+/// cursor is when it is shown.
+fn screen_and_cursor(app: &mut App, width: u16, height: u16) -> (String, Option<(u16, u16)>) {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let theme = Theme {
         color: false,
@@ -123,14 +146,12 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
         .draw(|f| super::views::draw(f, app, &theme))
         .unwrap();
     let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    let out = text_of(buffer);
+    let backend = terminal.backend();
+    let cursor = backend
+        .cursor_visible()
+        .then(|| (backend.cursor_position().x, backend.cursor_position().y));
+    (out, cursor)
 }
 
 fn codings(root: &std::path::Path) -> Vec<gloss::coding::SpanCoding> {
@@ -422,15 +443,57 @@ fn help_lists_every_action_and_scrolls_at_80_by_24() {
     let mut app = app_for(tmp.path());
     app.act(super::action::Action::Help);
     let mut seen = String::new();
-    for _ in 0..super::action::Action::ALL.len() {
+    for _ in 0..super::app::help_lines() {
         seen.push_str(&screen(&mut app, 80, 24));
         app.on_key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
     }
-    for action in super::action::Action::ALL {
+    for action in super::action::Action::ALL
+        .iter()
+        .chain(super::action::Action::EDITOR)
+    {
         let text: String = action.describe().chars().take(30).collect();
         assert!(seen.contains(&text), "{action:?} never shown in the help");
     }
+    assert!(seen.contains("A-b C-Left  previous word"), "{seen}");
     app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
     assert!(!screen(&mut app, 80, 24).contains("any other key closes"));
     app.finish();
+}
+
+#[test]
+fn the_memo_editor_edits_at_its_cursor_and_shows_it_on_wide_characters() {
+    let tmp = project(TRANSCRIPT);
+    let mut app = app_for(tmp.path());
+    let press = |app: &mut App, script: &str| {
+        for event in keys(script) {
+            if let Event::Key(k) = event {
+                app.on_key(k);
+            }
+        }
+    };
+    // A memo on the document: pasted text (CR LF becomes a line break), then two words
+    // back with Ctrl-Left, onto 们 (after "second " and 我, column 9 of the second row).
+    press(&mut app, "m");
+    app.on_paste("first line\r\nsecond 我们 line");
+    press(&mut app, "C-Left C-Left");
+    // At 100x30 the editor's 70x12 box sits at (15, 8); its text starts at (16, 9).
+    let (shown, cursor) = screen_and_cursor(&mut app, 100, 30);
+    assert!(shown.contains("second 我们 line"), "{shown}");
+    assert_eq!(cursor, Some((16 + 9, 10)), "{shown}");
+    // Backspace removes 我; Alt-b goes back a word; Home, Up, End; then type at the end
+    // of the first line. q and s are letters here, not quit and search.
+    press(&mut app, "Backspace A-b Home Up End \"!qs\"");
+    let (shown, cursor) = screen_and_cursor(&mut app, 100, 30);
+    assert_eq!(cursor, Some((16 + 13, 9)), "{shown}");
+    // Down keeps column 13: the last letter of the second row.
+    press(&mut app, "Down Delete Home Delete C-e \"?\" Esc");
+    app.finish();
+    let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
+    let memo = file.entries.values().find_map(|e| match e {
+        Entry::Memo(m) => Some(m.text.clone()),
+        _ => None,
+    });
+    assert_eq!(memo.as_deref(), Some("first line!qs\necond 们 lin?"));
+    // Closed: the terminal's cursor is hidden again.
+    assert_eq!(screen_and_cursor(&mut app, 100, 30).1, None);
 }

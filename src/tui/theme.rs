@@ -40,9 +40,8 @@ impl Theme {
         if self.truecolor {
             Color::Rgb(r, g, b)
         } else {
-            // The 6×6×6 cube of the 256-colour palette.
-            let level = |v: u8| ((u16::from(v) * 5 + 127) / 255) as u8;
-            Color::Indexed(16 + 36 * level(r) + 6 * level(g) + level(b))
+            let (r, g, b) = cube(r, g, b);
+            Color::Indexed(16 + 36 * r + 6 * g + b)
         }
     }
 
@@ -55,11 +54,20 @@ impl Theme {
     /// How coded text looks: a dark background of the code's colour, or (without
     /// colour) underlined.
     pub fn coded(&self, rgb: (u8, u8, u8)) -> Style {
-        if self.color {
-            let dim = |v: u8| v / 3;
-            Style::default().bg(self.rgb((dim(rgb.0), dim(rgb.1), dim(rgb.2))))
-        } else {
+        if !self.color {
             Style::default().add_modifier(Modifier::UNDERLINED)
+        } else if self.truecolor {
+            let dim = |v: u8| v / 3;
+            Style::default().bg(Color::Rgb(dim(rgb.0), dim(rgb.1), dim(rgb.2)))
+        } else {
+            // Dimming first and then taking the nearest cube colour turns nearly every
+            // code into the same grey (the cube has no level between 0 and 95). Dim in
+            // the cube instead: lower every channel's level by as much as brings the
+            // brightest to 2, which keeps the hue.
+            let (r, g, b) = cube(rgb.0, rgb.1, rgb.2);
+            let down = r.max(g).max(b).saturating_sub(2);
+            let dim = |l: u8| l.saturating_sub(down);
+            Style::default().bg(Color::Indexed(16 + 36 * dim(r) + 6 * dim(g) + dim(b)))
         }
     }
 
@@ -91,6 +99,12 @@ impl Theme {
             Style::default().add_modifier(Modifier::BOLD)
         }
     }
+}
+
+/// A colour's levels (0-5 each) in the 6×6×6 cube of the 256-colour palette.
+fn cube(r: u8, g: u8, b: u8) -> (u8, u8, u8) {
+    let level = |v: u8| ((u16::from(v) * 5 + 127) / 255) as u8;
+    (level(r), level(g), level(b))
 }
 
 fn parse_hex(s: &str) -> Option<(u8, u8, u8)> {
@@ -130,5 +144,33 @@ mod tests {
         );
         assert_eq!(Theme::code_rgb(Some("#e06c75"), 0), (0xe0, 0x6c, 0x75));
         assert_eq!(Theme::code_rgb(Some("bad"), 1), PALETTE[1]);
+    }
+
+    #[test]
+    fn coded_backgrounds_in_256_colours_stay_dark_and_keep_their_hue() {
+        // Regression: dimming before quantising made every palette colour but one the
+        // same grey (Indexed(59) or (60)).
+        let t256 = Theme {
+            color: true,
+            truecolor: false,
+        };
+        let backgrounds: Vec<Color> = PALETTE
+            .iter()
+            .filter_map(|&rgb| t256.coded(rgb).bg)
+            .collect();
+        let mut distinct = backgrounds.clone();
+        distinct.sort_by_key(|c| format!("{c:?}"));
+        distinct.dedup();
+        assert!(distinct.len() >= 7, "{backgrounds:?}");
+        // Red stays red, blue stays blue; no channel above level 2 (135).
+        assert_eq!(t256.coded((0xe0, 0x6c, 0x75)).bg, Some(Color::Indexed(88)));
+        assert_eq!(t256.coded((0x61, 0xaf, 0xef)).bg, Some(Color::Indexed(18)));
+        for c in backgrounds {
+            let Color::Indexed(i) = c else {
+                panic!("{c:?}")
+            };
+            let i = i - 16;
+            assert!(i / 36 <= 2 && (i / 6) % 6 <= 2 && i % 6 <= 2, "{c:?}");
+        }
     }
 }

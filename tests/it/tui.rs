@@ -99,6 +99,23 @@ impl Session {
         }
     }
 
+    /// Waits until `ok` holds for the screen (30 s at most; then fails with the screen).
+    fn wait_until(&self, what: &str, ok: impl Fn(&vt100::Screen) -> bool) {
+        let (parser, changed) = &*self.screen;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut guard = parser.lock().unwrap();
+        while !ok(guard.screen()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; the cursor at {:?}, the screen:\n{}",
+                guard.screen().cursor_position(),
+                guard.screen().contents()
+            );
+            guard = changed.wait_timeout(guard, left).unwrap().0;
+        }
+    }
+
     fn keys(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -174,6 +191,38 @@ fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
     assert_eq!(port.memo.as_deref(), Some("why?"));
     let perf = codings.iter().find(|c| c.code == "perf").unwrap();
     assert_eq!(perf.anchor.quote, "padding");
+}
+
+#[test]
+fn the_memo_editor_shows_the_terminal_cursor_on_wide_characters() {
+    let tmp = project(TRANSCRIPT);
+    let mut s = Session::start(tmp.path(), &["tui", "transcripts/p1"]);
+    s.wait_for("How did the port go?");
+    // A memo on the document, pasted (bracketed paste), then three characters left and
+    // a word back (Ctrl-Left): onto 们, two columns after the start of the text.
+    s.keys("m");
+    s.wait_for("memo on the document");
+    s.keys("\x1b[200~我们 fix\x1b[201~");
+    s.wait_for("我们 fix");
+    s.keys("\x1b[D\x1b[D\x1b[D\x1b[1;5D");
+    // At 100x30 the editor's 70x12 box is centred over rows 0-28: text from (16, 9).
+    s.wait_until("the cursor on 们", |screen| {
+        !screen.hide_cursor() && screen.cursor_position() == (9, 18)
+    });
+    s.keys("X\x1b");
+    s.wait_for("memo saved");
+    s.wait_until("the cursor hidden", vt100::Screen::hide_cursor);
+    s.keys("q");
+    assert!(
+        s.wait_exit(Duration::from_secs(30)),
+        "gloss exited with an error"
+    );
+    let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
+    let memo = file.entries.values().find_map(|e| match e {
+        Entry::Memo(m) => Some(m.text.clone()),
+        _ => None,
+    });
+    assert_eq!(memo.as_deref(), Some("我X们 fix"));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use ratatui::widgets::{List, ListItem, ListState};
 use gloss::coding::Progress;
 use gloss::text::layout::sanitize;
 
-use super::panel;
+use super::{columns, fit, fit_id, panel};
 use crate::tui::app::{App, Focus};
 use crate::tui::theme::Theme;
 
@@ -27,6 +27,7 @@ pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )
     };
     let open_id = app.doc().map(|d| d.id.as_str());
+    let inner = usize::from(area.width.saturating_sub(2));
     // Only the rows in view are built (a study may hold tens of thousands).
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let first = (app.list_selected + 1).saturating_sub(height);
@@ -51,11 +52,20 @@ pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 String::new()
             };
             // The kind is in the list already: `issues/owner/repo#3` shows as `owner/repo#3`.
+            // The id and the counts always show (an id cut at its start, `…repo#3`); the
+            // title takes what room is left.
             let short = r.id.split_once('/').map_or(r.id.as_str(), |(_, rest)| rest);
-            let name = if r.title.is_empty() || r.title == r.id || short.ends_with(&r.title) {
-                short.to_string()
+            let room = inner.saturating_sub(2 + columns(&counts));
+            let id = fit_id(short, room);
+            let title_room = room.saturating_sub(columns(&id) + 1);
+            let name = if r.title.is_empty()
+                || r.title == r.id
+                || short.ends_with(&r.title)
+                || title_room < 2
+            {
+                id
             } else {
-                format!("{short} {}", r.title)
+                format!("{id} {}", fit(&r.title, title_room))
             };
             let style = if Some(r.id.as_str()) == open_id {
                 Style::default().add_modifier(ratatui::style::Modifier::BOLD)
@@ -64,7 +74,7 @@ pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             };
             ListItem::new(Line::from(vec![
                 Span::raw(format!("{mark} ")),
-                Span::styled(sanitize(&name).into_owned(), style),
+                Span::styled(name, style),
                 Span::styled(counts, theme.dim()),
             ]))
         })
@@ -83,6 +93,7 @@ pub fn documents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 pub fn codebook(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Focus::Codebook;
     let counts = &app.code_counts;
+    let inner = usize::from(area.width.saturating_sub(2));
     let items: Vec<ListItem> = app
         .study
         .codebook
@@ -93,20 +104,23 @@ pub fn codebook(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let rgb = Theme::code_rgb(c.color.as_deref(), i);
             let key = c.key.map(|k| format!(" [{k}]")).unwrap_or_default();
             let n = counts.get(c.id.as_str()).copied().unwrap_or(0);
+            let retired = if c.retired { " (retired)" } else { "" };
+            let count = if n > 0 {
+                format!(" {n}")
+            } else {
+                String::new()
+            };
+            // The name gives way to the key and the count.
+            let room = inner
+                .saturating_sub(2 * c.depth + 2 + columns(retired) + columns(&key))
+                .saturating_sub(columns(&count));
             ListItem::new(Line::from(vec![
                 Span::raw("  ".repeat(c.depth)),
                 Span::styled("■ ", theme.label(rgb)),
-                Span::raw(sanitize(&c.name).into_owned()),
-                Span::styled(if c.retired { " (retired)" } else { "" }, theme.dim()),
+                Span::raw(fit(&c.name, room)),
+                Span::styled(retired, theme.dim()),
                 Span::styled(key, theme.dim()),
-                Span::styled(
-                    if n > 0 {
-                        format!(" {n}")
-                    } else {
-                        String::new()
-                    },
-                    theme.dim(),
-                ),
+                Span::styled(count, theme.dim()),
             ]))
         })
         .collect();

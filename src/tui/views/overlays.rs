@@ -8,14 +8,21 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use gloss::text::layout::sanitize;
+use gloss::text::layout::{glyphs, sanitize};
+use gloss::text::motion;
 
+use super::{columns, fit, put_glyph};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Overlay, PromptKind};
+use crate::tui::app::{App, MemoEditor, Overlay, PromptKind};
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
+    if let Overlay::Memo(m) = &mut app.overlay {
+        memo(frame, area, m, app.reader.cursor_screen_row());
+        return;
+    }
+    let app = &*app;
     match &app.overlay {
         Overlay::None | Overlay::CodeKey => {}
         Overlay::Help(scroll) => help(frame, area, app, *scroll, theme),
@@ -30,26 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         Overlay::Picker(p) => picker(frame, area, app, p, theme),
         Overlay::Search(s) => search(frame, area, s, theme),
-        Overlay::Memo(m) => {
-            let r = centered(area, 70, 12);
-            frame.render_widget(Clear, r);
-            let what = if m.coding.is_some() {
-                "memo on the coding"
-            } else {
-                "memo on the document"
-            };
-            let text = format!("{}▏", m.text);
-            frame.render_widget(
-                Paragraph::new(sanitize_multiline(&text))
-                    .wrap(Wrap { trim: false })
-                    .block(
-                        Block::default()
-                            .borders(Borders::ALL)
-                            .title(format!(" {what} — Esc saves ")),
-                    ),
-                r,
-            );
-        }
+        Overlay::Memo(_) => {}
         Overlay::Prompt(kind, input) => {
             let prefix = match kind {
                 PromptKind::Find => "/",
@@ -77,11 +65,57 @@ fn bottom_line(frame: &mut Frame, area: Rect, line: Paragraph) {
     frame.render_widget(line, r);
 }
 
-/// Memo text as lines, each line made safe.
-fn sanitize_multiline(text: &str) -> Vec<Line<'static>> {
-    text.split('\n')
-        .map(|l| Line::from(sanitize(l).into_owned()))
-        .collect()
+/// The memo editor: the text wrapped as `gloss::text::layout` wraps it (one column
+/// kept free at the right for the cursor after a row's last character), scrolled to the
+/// cursor, which is the terminal's own cursor placed on the cursor's cell. The box
+/// keeps clear of the reader's line at `keep_clear` (the passage the memo is about):
+/// below it when it is in the top half, else above.
+fn memo(frame: &mut Frame, area: Rect, m: &mut MemoEditor, keep_clear: Option<u16>) {
+    let mut r = centered(area, 70, 12);
+    if let Some(y) = keep_clear
+        && (r.y..r.bottom()).contains(&y)
+    {
+        r.y = if y < area.y + area.height / 2 {
+            (y + 2).min(area.bottom().saturating_sub(r.height))
+        } else {
+            y.saturating_sub(r.height + 1).max(area.y)
+        };
+    }
+    frame.render_widget(Clear, r);
+    let what = if m.coding.is_some() {
+        "memo on the coding"
+    } else {
+        "memo on the document"
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {what} — Esc saves "));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    let editor = &mut m.editor;
+    editor.width = inner.width - 1;
+    let rows = editor.rows();
+    let (row, col) = editor.cursor_cell(&rows);
+    editor.keep_in_view(row, usize::from(inner.height));
+    let text = editor.text();
+    let buf = frame.buffer_mut();
+    for (y, r) in (inner.y..inner.bottom()).zip(rows.iter().skip(editor.scroll)) {
+        let mut x = inner.x;
+        for g in glyphs(text, r.start..r.end) {
+            if x + g.width > inner.right() {
+                break;
+            }
+            put_glyph(buf, x, y, &g, Style::default());
+            x += g.width;
+        }
+    }
+    if let Some(y) = row.checked_sub(editor.scroll) {
+        let x = inner.x + col.min(inner.width - 1);
+        frame.set_cursor_position((x, inner.y + y as u16));
+    }
 }
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
@@ -96,10 +130,18 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
-    let r = centered(area, 96, area.height);
-    frame.render_widget(Clear, r);
-    let lines: Vec<Line> = Action::ALL
+/// One entry of the help screen.
+enum HelpItem {
+    /// An action and the keys bound to it.
+    Keys(String, Action),
+    Blank,
+    Heading(&'static str),
+}
+
+/// The help screen's entries: every action with its keys in the reader and the lists,
+/// then the memo editor's (as many as `app::help_lines` counts).
+fn help_items(app: &App) -> Vec<HelpItem> {
+    let mut items: Vec<HelpItem> = Action::ALL
         .iter()
         .map(|&a| {
             let mut keys = app.keymap.keys_for(Mode::Reader, a);
@@ -108,28 +150,105 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) 
                     keys.push(k);
                 }
             }
-            Line::from(vec![
-                Span::styled(
-                    format!("{:>16}  ", keys.join(" ")),
-                    Style::default().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(a.describe()),
-            ])
+            HelpItem::Keys(keys.join(" "), a)
         })
         .collect();
-    let cols = if r.width >= 90 { 2 } else { 1 };
-    let block = Block::default().borders(Borders::ALL).title(
-        " keys (j/k scroll, any other key closes; change them in ~/.config/gloss/keymap.yaml) ",
+    items.push(HelpItem::Blank);
+    items.push(HelpItem::Heading("in the memo editor (other keys type)"));
+    items.extend(
+        Action::EDITOR
+            .iter()
+            .map(|&a| HelpItem::Keys(app.keymap.keys_for(Mode::Editor, a).join(" "), a)),
     );
-    let inner = block.inner(r);
-    frame.render_widget(block, r);
-    let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();
-    let per = lines.len().div_ceil(cols);
-    let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols]).split(inner);
-    for (i, chunk) in lines.chunks(per.max(1)).enumerate() {
-        if let Some(a) = areas.get(i) {
-            frame.render_widget(Paragraph::new(chunk.to_vec()), *a);
+    items
+}
+
+/// Columns of the help's key column (right-aligned) and the gap after it.
+const HELP_KEYS: usize = 16;
+
+/// An entry as lines `width` columns wide: the description wrapped under itself.
+fn help_lines(item: &HelpItem, width: usize) -> Vec<Line<'static>> {
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    match item {
+        HelpItem::Blank => vec![Line::default()],
+        HelpItem::Heading(h) => vec![Line::from(Span::styled(fit(h, width), bold))],
+        HelpItem::Keys(keys, action) => {
+            let text = action.describe();
+            let room = width.saturating_sub(HELP_KEYS + 2).max(10);
+            let rows = gloss::text::layout::wrap(text, u16::try_from(room).unwrap_or(u16::MAX));
+            rows.iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let part = text.get(row.start..row.end).unwrap_or_default().trim_end();
+                    let keys = if i == 0 {
+                        fit(keys, HELP_KEYS)
+                    } else {
+                        String::new()
+                    };
+                    Line::from(vec![
+                        Span::styled(format!("{keys:>HELP_KEYS$}  "), bold),
+                        Span::raw(sanitize(part).into_owned()),
+                    ])
+                })
+                .collect()
         }
+    }
+}
+
+/// Every key, from the keymap: entries from `scroll` on, in two columns when there is
+/// room (filled top to bottom, then the next), descriptions wrapped; which entries are
+/// shown is said at the bottom when they are not all.
+fn help(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+    let r = centered(area, 120, area.height);
+    frame.render_widget(Clear, r);
+    let items = help_items(app);
+    let mut block = Block::default().borders(Borders::ALL).title(format!(
+        " {} ",
+        fit(
+            "keys (change them in ~/.config/gloss/keymap.yaml)",
+            usize::from(r.width.saturating_sub(4))
+        )
+    ));
+    let inner = block.inner(r);
+    let cols: u16 = if inner.width >= 110 { 2 } else { 1 };
+    let areas = Layout::horizontal(vec![
+        Constraint::Ratio(1, u32::from(cols));
+        usize::from(cols)
+    ])
+    .spacing(1)
+    .split(inner);
+    let height = usize::from(inner.height);
+    let mut columns: Vec<Vec<Line>> = vec![Vec::new(); areas.len()];
+    let mut column = 0;
+    let mut shown = 0;
+    for item in items.iter().skip(scroll) {
+        let width = areas.get(column).map_or(0, |a| usize::from(a.width));
+        let lines = help_lines(item, width);
+        if columns[column].len() + lines.len() > height {
+            column += 1;
+            if column >= columns.len() {
+                break;
+            }
+        }
+        columns[column].extend(lines);
+        shown += 1;
+    }
+    let mut bottom = "j/k scroll, any other key closes".to_string();
+    if scroll > 0 || scroll + shown < items.len() {
+        bottom = format!(
+            "{}–{} of {} · {bottom}",
+            scroll + 1,
+            scroll + shown,
+            items.len()
+        );
+    }
+    block = block.title_bottom(format!(
+        " {} ",
+        fit(&bottom, usize::from(r.width.saturating_sub(4)))
+    ));
+    frame.render_widget(block, r);
+    for (lines, a) in columns.into_iter().zip(areas.iter()) {
+        frame.render_widget(Paragraph::new(lines), *a);
     }
     let _ = theme;
 }
@@ -138,12 +257,17 @@ fn picker(frame: &mut Frame, area: Rect, app: &App, p: &crate::tui::app::Picker,
     let r = centered(area, 100, 20);
     frame.render_widget(Clear, r);
     let title = if p.recode.is_some() {
-        " recode as "
+        "recode as "
     } else {
-        " code as "
+        "code as "
     };
+    let room = usize::from(r.width.saturating_sub(4));
     let block = Block::default().borders(Borders::ALL).title(format!(
-        "{title}— type to filter, 1-9 or Enter picks, Esc cancels "
+        " {} ",
+        fit(
+            &format!("{title}— type to filter, 1-9 or Enter picks, Esc cancels"),
+            room
+        )
     ));
     let inner = block.inner(r);
     frame.render_widget(block, r);
@@ -200,8 +324,13 @@ fn search(frame: &mut Frame, area: Rect, s: &crate::tui::app::SearchPanel, theme
     );
     frame.render_widget(Clear, r);
     let total = s.results.as_ref().map(|r| r.total).unwrap_or(0);
+    let room = usize::from(r.width.saturating_sub(4));
     let block = Block::default().borders(Borders::ALL).title(format!(
-        " search — {total} turns; Enter opens the hit with the match selected "
+        " {} ",
+        fit(
+            &format!("search — {total} turns; Enter opens the hit with the match selected"),
+            room
+        )
     ));
     let inner = block.inner(r);
     frame.render_widget(block, r);
@@ -222,7 +351,7 @@ fn search(frame: &mut Frame, area: Rect, s: &crate::tui::app::SearchPanel, theme
         );
     }
     let Some(results) = &s.results else { return };
-    let width = usize::from(list_area.width.saturating_sub(2));
+    let width = usize::from(list_area.width);
     let items: Vec<ListItem> = results
         .hits
         .iter()
@@ -236,7 +365,7 @@ fn search(frame: &mut Frame, area: Rect, s: &crate::tui::app::SearchPanel, theme
                 ),
                 theme.dim(),
             ));
-            ListItem::new(vec![head, snippet(&h.text, &h.matches, width)])
+            ListItem::new(vec![head, snippet(&h.text, &h.matches, width, theme)])
         })
         .collect();
     let mut state = ListState::default().with_selected(Some(s.selected));
@@ -247,18 +376,37 @@ fn search(frame: &mut Frame, area: Rect, s: &crate::tui::app::SearchPanel, theme
     );
 }
 
-/// One line around the first match, matches in bold.
-fn snippet(text: &str, matches: &[(usize, usize)], width: usize) -> Line<'static> {
-    let first = matches.first().map_or(0, |m| m.0);
-    let mut start = first.saturating_sub(width / 3);
-    while start > 0 && !text.is_char_boundary(start) {
-        start -= 1;
+/// One line of `width` columns around the first match, matches in bold; `…` where the
+/// turn's text goes on before or after.
+fn snippet(text: &str, matches: &[(usize, usize)], width: usize, theme: &Theme) -> Line<'static> {
+    let cols = |a: usize, b: usize| columns(&sanitize(text.get(a..b).unwrap_or_default()));
+    let first = matches.first().map_or(0, |m| m.0.min(text.len()));
+    // About a third of the line before the match.
+    let mut start = motion::snap_to_grapheme(text, first);
+    let mut before = 0;
+    while start > 0 {
+        let prev = motion::prev_grapheme(text, start);
+        before += cols(prev, start);
+        if before > width / 3 {
+            break;
+        }
+        start = prev;
     }
-    let mut end = (start + width * 2).min(text.len());
-    while end < text.len() && !text.is_char_boundary(end) {
-        end += 1;
+    let lead = if start > 0 { "…" } else { "" };
+    // Then as much as fits, keeping a column for a closing `…`.
+    let budget = width.saturating_sub(columns(lead) + 1);
+    let mut end = start;
+    let mut used = 0;
+    while end < text.len() {
+        let next = motion::next_grapheme(text, end);
+        used += cols(end, next);
+        if used > budget {
+            break;
+        }
+        end = next;
     }
-    let mut spans = Vec::new();
+    let trail = if end < text.len() { "…" } else { "" };
+    let mut spans = vec![Span::styled(lead, theme.dim())];
     let mut at = start;
     for &(a, b) in matches.iter().filter(|m| m.1 > start && m.0 < end) {
         let (a, b) = (a.max(at), b.min(end));
@@ -278,6 +426,7 @@ fn snippet(text: &str, matches: &[(usize, usize)], width: usize) -> Line<'static
             sanitize(text.get(at..end).unwrap_or("")).into_owned(),
         ));
     }
+    spans.push(Span::styled(trail, theme.dim()));
     Line::from(spans)
 }
 
@@ -297,13 +446,21 @@ fn form(frame: &mut Frame, area: Rect, app: &App, f: &crate::tui::app::Form, the
             }
         })
         .collect();
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        " record {} of {} — records {} — Space picks, n new, [ ] other, e evidence ({}), Esc saves ",
+    let room = usize::from(r.width.saturating_sub(4));
+    let title = format!(
+        "record {} of {} — records {} — evidence {}",
         f.draft.number,
-        app.doc().map(|d| sanitize(&d.id).into_owned()).unwrap_or_default(),
+        app.doc().map(|d| d.id.as_str()).unwrap_or_default(),
         numbers.join(" "),
         f.draft.evidence.len()
-    ));
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", fit(&title, room)))
+        .title_bottom(format!(
+            " {} ",
+            fit("Space picks  n new  [ ] other  e evidence  Esc saves", room)
+        ));
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let [left, right] = if inner.width >= 70 {
@@ -377,15 +534,23 @@ fn excerpts(
         .codebook
         .get(&x.code)
         .map_or(x.code.as_str(), |c| c.name.as_str());
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        " {} excerpts of {} (and its sub-codes), by {} — Enter opens, o sorts, x uncode, r recode ",
+    let room = usize::from(r.width.saturating_sub(4));
+    let title = format!(
+        "{} excerpts of {} (and its sub-codes), by {}",
         x.items.len(),
-        sanitize(name),
+        name,
         if x.by_coder { "coder" } else { "document" }
-    ));
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", fit(&title, room)))
+        .title_bottom(format!(
+            " {} ",
+            fit("Enter opens  o sorts  x uncode  r recode  Esc closes", room)
+        ));
     let inner = block.inner(r);
     frame.render_widget(block, r);
-    let width = usize::from(inner.width.saturating_sub(2));
+    let width = usize::from(inner.width);
     let items: Vec<ListItem> = x
         .items
         .iter()
@@ -401,8 +566,10 @@ fn excerpts(
                 ),
                 theme.dim(),
             ));
-            let quote: String = sanitize(&e.quote).chars().take(width).collect();
-            ListItem::new(vec![head, Line::from(format!("“{quote}”"))])
+            ListItem::new(vec![
+                head,
+                Line::from(format!("“{}”", fit(&e.quote, width.saturating_sub(2)))),
+            ])
         })
         .collect();
     let mut state = ListState::default().with_selected(Some(x.selected));

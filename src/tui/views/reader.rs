@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use gloss::corpus::Position;
 use gloss::text::layout::{glyphs, sanitize};
 
-use super::panel;
+use super::{fit, panel, put_glyph};
 use crate::tui::app::{App, Focus};
 use crate::tui::reader::{INDENT, Line, text_width};
 use crate::tui::theme::Theme;
@@ -25,8 +25,9 @@ fn margin_width(area_width: u16) -> u16 {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let focused = app.focus == Focus::Reader;
+    let room = usize::from(area.width.saturating_sub(4));
     let title = match app.doc() {
-        Some(doc) => format!(" {} — {} ", sanitize(&doc.id), sanitize(&doc.title)),
+        Some(doc) => format!(" {} ", fit(&format!("{} — {}", doc.id, doc.title), room)),
         None => " no document ".to_string(),
     };
     let block = panel(&title, focused);
@@ -105,19 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                         style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
                         cursor_drawn = true;
                     }
-                    let shown = if unicode_width::UnicodeWidthStr::width(g.shown.as_ref()) == 0 {
-                        format!("◌{}", g.shown)
-                    } else {
-                        g.shown.to_string()
-                    };
-                    if let Some(cell) = buf.cell_mut((x, y)) {
-                        cell.set_symbol(&shown).set_style(style);
-                    }
-                    for extra in 1..g.width {
-                        if let Some(cell) = buf.cell_mut((x + extra, y)) {
-                            cell.reset();
-                        }
-                    }
+                    put_glyph(buf, x, y, &g, style);
                     x += g.width;
                 }
                 // A cursor with no glyph of its own — on a newline, on a space not drawn
@@ -159,7 +148,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
                         } else {
                             String::new()
                         };
-                        let label = format!("▌{more}{marks}{}", sanitize(name));
+                        let label = fit(&format!("▌{more}{marks}{name}"), usize::from(margin));
                         buf.set_stringn(
                             inner.x + inner.width - margin,
                             y,

@@ -60,6 +60,34 @@ pub enum What {
         #[command(flatten)]
         out: Output,
     },
+    /// A bar chart (SVG) of records by one dimension, or by two: bars of the first,
+    /// segments of the second, like the study's figures.
+    Chart {
+        /// One or two dimensions (id, name or alias).
+        #[arg(long = "by", value_name = "DIM", required = true)]
+        by: Vec<String>,
+        /// Percentages of each bar's records instead of counts.
+        #[arg(long)]
+        percent: bool,
+        /// stacked (default) or grouped bars.
+        #[arg(long, value_enum, default_value = "stacked")]
+        layout: gloss::export::chart::Layout,
+        /// Whose records (needed when several coders made records).
+        #[arg(long = "of", value_name = "CODER")]
+        of: Option<String>,
+        /// The SVG file to write (default: standard output).
+        #[arg(short, long, value_name = "FILE.svg")]
+        output: Option<PathBuf>,
+    },
+    /// The codebook as a table: code path, definition, include/exclude, optional
+    /// example, and counts of codings and documents.
+    Codebook {
+        /// Add the codebook's example column.
+        #[arg(long)]
+        examples: bool,
+        #[command(flatten)]
+        out: Output,
+    },
     /// The raw instrument records, one row per record with a column per dimension.
     Records {
         /// Whose records (needed when several coders made records).
@@ -90,6 +118,17 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
         .chain(&study.corpus.warnings)
     {
         eprintln!("gloss: warning: {w}");
+    }
+    if let What::Chart {
+        by,
+        percent,
+        layout,
+        of,
+        output,
+    } = what
+    {
+        let chart = counts::record_chart(&study, by, *percent, *layout, of.as_deref())?;
+        return write_text(&chart.svg(), output.as_deref(), "svg");
     }
     let (table, out) = match what {
         What::Quotes {
@@ -136,6 +175,8 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
             };
             (table, out)
         }
+        What::Chart { .. } => return Ok(()),
+        What::Codebook { examples, out } => (counts::codebook_table(&study, *examples), out),
         What::Records { of, out } => (counts::records_table(&study, of.as_deref())?, out),
     };
     write(&table, out)
@@ -156,16 +197,27 @@ fn write(table: &Table, out: &Output) -> CliResult {
             _ => Format::Markdown,
         }
     });
-    let text = table.render(format);
-    match &out.output {
+    write_text(
+        &table.render(format),
+        out.output.as_deref(),
+        format.extension(),
+    )
+}
+
+/// Writes `text` to `path` (atomically) or to standard output.
+fn write_text(text: &str, path: Option<&std::path::Path>, what: &str) -> CliResult {
+    match path {
         Some(path) => {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+            {
+                return Err(CliError::Usage(
+                    "gloss writes charts as SVG only (PNG is not supported yet); name the file .svg and convert it if you need a bitmap".into(),
+                ));
+            }
             gloss::textio::write_atomic(path, text.as_bytes())?;
-            eprintln!(
-                "wrote {} ({} rows, {})",
-                path.display(),
-                table.rows.len(),
-                format.extension()
-            );
+            eprintln!("wrote {} ({what})", path.display());
         }
         None => {
             use std::io::Write as _;

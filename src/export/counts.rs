@@ -175,31 +175,14 @@ pub fn record_counts(
             Ok(table)
         }
         [rows_dim, cols_dim] => {
-            let row_cats = categories(book, rows_dim);
-            let col_cats = categories(book, cols_dim);
-            let mut cells: BTreeMap<(String, String), usize> = BTreeMap::new();
-            let mut row_totals: BTreeMap<String, usize> = BTreeMap::new();
-            let mut col_totals: BTreeMap<String, usize> = BTreeMap::new();
-            let mut uncoded = 0;
-            for r in &records {
-                let rs = record_categories(book, rows_dim, r);
-                let cs = record_categories(book, cols_dim, r);
-                if rs.is_empty() || cs.is_empty() {
-                    uncoded += 1;
-                    continue;
-                }
-                for a in &rs {
-                    *row_totals.entry(a.clone()).or_default() += 1;
-                }
-                for b in &cs {
-                    *col_totals.entry(b.clone()).or_default() += 1;
-                }
-                for a in &rs {
-                    for b in &cs {
-                        *cells.entry((a.clone(), b.clone())).or_default() += 1;
-                    }
-                }
-            }
+            let Cross {
+                row_cats,
+                col_cats,
+                cells,
+                row_totals,
+                col_totals,
+                uncoded,
+            } = cross(book, rows_dim, cols_dim, &records);
             let counted = n - uncoded;
             if uncoded > 0 {
                 notes.push(format!(
@@ -261,6 +244,54 @@ pub fn record_counts(
             "give one or two dimensions with --by (e.g. --by stage --by impact)".into(),
         )),
     }
+}
+
+/// Records crossed by two dimensions: counts per pair of categories, per row and per
+/// column (a record counted once in each), and how many records lack either value.
+pub struct Cross<'a> {
+    pub row_cats: Vec<&'a Code>,
+    pub col_cats: Vec<&'a Code>,
+    pub cells: BTreeMap<(String, String), usize>,
+    pub row_totals: BTreeMap<String, usize>,
+    pub col_totals: BTreeMap<String, usize>,
+    pub uncoded: usize,
+}
+
+/// Crosses `records` by two dimensions.
+pub fn cross<'a>(
+    book: &'a Codebook,
+    rows_dim: &Code,
+    cols_dim: &Code,
+    records: &[&Record],
+) -> Cross<'a> {
+    let mut out = Cross {
+        row_cats: categories(book, rows_dim),
+        col_cats: categories(book, cols_dim),
+        cells: BTreeMap::new(),
+        row_totals: BTreeMap::new(),
+        col_totals: BTreeMap::new(),
+        uncoded: 0,
+    };
+    for r in records {
+        let rs = record_categories(book, rows_dim, r);
+        let cs = record_categories(book, cols_dim, r);
+        if rs.is_empty() || cs.is_empty() {
+            out.uncoded += 1;
+            continue;
+        }
+        for a in &rs {
+            *out.row_totals.entry(a.clone()).or_default() += 1;
+        }
+        for b in &cs {
+            *out.col_totals.entry(b.clone()).or_default() += 1;
+        }
+        for a in &rs {
+            for b in &cs {
+                *out.cells.entry((a.clone(), b.clone())).or_default() += 1;
+            }
+        }
+    }
+    out
 }
 
 fn excluded_note(study: &Study, coder: &str) -> String {
@@ -395,4 +426,174 @@ pub fn records_table(study: &Study, coder: Option<&str>) -> Result<Table> {
         table.rows.push(row);
     }
     Ok(table)
+}
+
+/// The codebook as a table: code path, definition, include / exclude criteria, an
+/// example (optional), and how many codings and documents each code has (its own and
+/// those of the codes below it).
+pub fn codebook_table(study: &Study, examples: bool) -> Table {
+    let book = &study.codebook;
+    let mut codings: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut documents: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (_, span) in study.codings.spans() {
+        let doc = study.project.meta.current_id(&span.doc);
+        let mut lineage = vec![span.code.as_str()];
+        lineage.extend(book.ancestors(&span.code).iter().map(|c| c.id.as_str()));
+        for id in lineage {
+            *codings.entry(id).or_default() += 1;
+            documents.entry(id).or_default().insert(doc);
+        }
+    }
+    let mut columns = vec![
+        Column::left("Code"),
+        Column::wrap("Definition"),
+        Column::wrap("Include"),
+        Column::wrap("Exclude"),
+    ];
+    if examples {
+        columns.push(Column::wrap("Example"));
+    }
+    columns.push(Column::right("Codings"));
+    columns.push(Column::right("Documents"));
+    let mut table = Table {
+        title: "Codebook".into(),
+        columns,
+        ..Table::default()
+    };
+    for code in &book.codes {
+        if code.retired || code.select.is_some() || code.dimension.is_some() {
+            continue;
+        }
+        let mut row = vec![
+            book.name_path(&code.id)
+                .unwrap_or_else(|| code.name.clone()),
+            code.description.clone(),
+            code.include.clone(),
+            code.exclude.clone(),
+        ];
+        if examples {
+            row.push(code.example.clone());
+        }
+        row.push(
+            codings
+                .get(code.id.as_str())
+                .copied()
+                .unwrap_or(0)
+                .to_string(),
+        );
+        row.push(
+            documents
+                .get(code.id.as_str())
+                .map_or(0, BTreeSet::len)
+                .to_string(),
+        );
+        table.rows.push(row);
+    }
+    table.notes.push(
+        "Counts include the codings of codes below each code. Instrument dimensions are exported with `gloss export counts`."
+            .into(),
+    );
+    table
+}
+
+/// A bar chart of records by one dimension, or by two (bars of the first, segments of
+/// the second), in counts or — with `percent` — percentages of each bar's records.
+pub fn record_chart(
+    study: &Study,
+    by: &[String],
+    percent: bool,
+    layout: super::chart::Layout,
+    coder: Option<&str>,
+) -> Result<super::chart::Chart> {
+    let book = &study.codebook;
+    let dims: Vec<&Code> = by
+        .iter()
+        .map(|d| {
+            book.dimension(d).ok_or_else(|| {
+                Error::Input(format!(
+                    "no dimension {d:?} in the codebook; `gloss codebook show` lists them"
+                ))
+            })
+        })
+        .collect::<Result<_>>()?;
+    let (_, records) = records_of(study, coder)?;
+    let share = |k: usize, total: usize| {
+        if percent && total > 0 {
+            100.0 * k as f64 / total as f64
+        } else {
+            k as f64
+        }
+    };
+    let (title, rows, series, values) = match dims.as_slice() {
+        [dim] => {
+            let cats = categories(book, dim);
+            let n = records.len();
+            let values = cats
+                .iter()
+                .map(|c| {
+                    let k = records
+                        .iter()
+                        .filter(|r| record_categories(book, dim, r).contains(&c.id))
+                        .count();
+                    vec![share(k, n)]
+                })
+                .collect();
+            (
+                format!("{} (n = {n})", dim.name),
+                cats.iter().map(|c| c.name.clone()).collect(),
+                vec![if percent {
+                    "% of records".to_string()
+                } else {
+                    "records".to_string()
+                }],
+                values,
+            )
+        }
+        [rows_dim, cols_dim] => {
+            let x = cross(book, rows_dim, cols_dim, &records);
+            let values = x
+                .row_cats
+                .iter()
+                .map(|a| {
+                    let total = x.row_totals.get(&a.id).copied().unwrap_or(0);
+                    x.col_cats
+                        .iter()
+                        .map(|b| {
+                            let k = x
+                                .cells
+                                .get(&(a.id.clone(), b.id.clone()))
+                                .copied()
+                                .unwrap_or(0);
+                            share(k, total)
+                        })
+                        .collect()
+                })
+                .collect();
+            (
+                format!(
+                    "{} by {}{} (n = {})",
+                    cols_dim.name,
+                    rows_dim.name,
+                    if percent { ", % of each row" } else { "" },
+                    records.len() - x.uncoded
+                ),
+                x.row_cats.iter().map(|c| c.name.clone()).collect(),
+                x.col_cats.iter().map(|c| c.name.clone()).collect(),
+                values,
+            )
+        }
+        _ => {
+            return Err(Error::Input(
+                "give one or two dimensions with --by (e.g. --by stage --by impact)".into(),
+            ));
+        }
+    };
+    Ok(super::chart::Chart {
+        title,
+        rows,
+        series,
+        values,
+        percent,
+        layout,
+    })
 }

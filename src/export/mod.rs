@@ -1,6 +1,7 @@
 //! Output for papers: quote tables, counts and crosstabs, and raw records, each built as
 //! one [`table::Table`] and rendered as LaTeX, Markdown, CSV, HTML or JSON.
 
+pub mod chart;
 pub mod counts;
 pub mod quotes;
 pub mod table;

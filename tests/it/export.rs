@@ -136,6 +136,28 @@ fn the_published_defect_study_figures_are_reproduced() {
     let reporters = ok(dir, &["export", "counts", "--by", "reporter"]);
     assert_eq!(row(&reporters, "Re-user")[1..], ["203", "58.3%"]);
 
+    // The figure: bars carry their values.
+    let svg = ok(
+        dir,
+        &[
+            "export",
+            "chart",
+            "--by",
+            "stage",
+            "--by",
+            "impact",
+            "--percent",
+        ],
+    );
+    assert!(
+        svg.contains(r#"data-row="Environment" data-series="Crash" data-value="82.8""#),
+        "{svg}"
+    );
+    assert!(svg.contains(r#"data-row="Training" data-series="Lower accuracy" data-value="34.4""#));
+    let (out, _, stderr) =
+        run(gloss(dir).args(["export", "chart", "--by", "stage", "-o", "x.png"]));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+
     // The raw records, parsed back.
     let records = ok(dir, &["export", "records", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(records.as_bytes());

@@ -14,7 +14,7 @@
 //! writer cuts it off. One process writes a coder's files at a time (an OS file lock
 //! in `.gloss/locks/<coder>.lock`, released by the kernel even on `kill -9`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,11 +60,16 @@ pub enum Op {
     Delete(String),
 }
 
-/// A coder's entries, keyed (see [`Entry::key`]).
+/// A coder's entries, keyed (see [`Entry::key`]), with an index from document ids to
+/// the keys of the entries about that document, so one document's codings are found
+/// without reading every entry. Entries change only through [`CoderFile::apply`], which
+/// keeps the index in step.
 #[derive(Debug, Clone, Default)]
 pub struct CoderFile {
     pub coder: String,
-    pub entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, Entry>,
+    /// Document id (as stored in the entries, before renames) → keys of its entries.
+    by_doc: HashMap<String, BTreeSet<String>>,
     /// Number of lines in the journal (changes not yet compacted).
     pub journal_lines: usize,
     /// Bytes of a torn (unacknowledged) last journal line, if any.
@@ -75,6 +80,14 @@ pub struct CoderFile {
 }
 
 impl CoderFile {
+    /// No entries yet.
+    pub fn new(coder: &str) -> CoderFile {
+        CoderFile {
+            coder: coder.to_string(),
+            ..CoderFile::default()
+        }
+    }
+
     /// Applies one change in memory (what reading a journal line does).
     pub fn apply(&mut self, op: Op) {
         let id = match &op {
@@ -89,14 +102,65 @@ impl CoderFile {
         {
             self.last_id = self.last_id.max(n);
         }
-        match op {
+        let (key, old) = match op {
             Op::Put(entry) => {
-                self.entries.insert(entry.key(), entry);
+                let key = entry.key();
+                let old = self.entries.insert(key.clone(), entry);
+                (key, old)
             }
             Op::Delete(key) => {
-                self.entries.remove(&key);
+                let old = self.entries.remove(&key);
+                (key, old)
+            }
+        };
+        let new_doc = self.entries.get(&key).and_then(Entry::doc);
+        let old_doc = old.as_ref().and_then(Entry::doc);
+        if old_doc == new_doc {
+            return;
+        }
+        if let Some(doc) = old_doc
+            && let Some(keys) = self.by_doc.get_mut(doc)
+        {
+            keys.remove(&key);
+            if keys.is_empty() {
+                self.by_doc.remove(doc);
             }
         }
+        if let Some(doc) = new_doc {
+            match self.by_doc.get_mut(doc) {
+                Some(keys) => {
+                    keys.insert(key);
+                }
+                None => {
+                    self.by_doc.insert(doc.to_string(), BTreeSet::from([key]));
+                }
+            }
+        }
+    }
+
+    /// Every entry by key.
+    pub fn entries(&self) -> &BTreeMap<String, Entry> {
+        &self.entries
+    }
+
+    /// The entry with this key.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    /// The entries about the document stored under id `doc` (codings, records, its
+    /// status and memo), in key order. Renames are not followed here: see
+    /// [`crate::project::DocumentsMeta::ids_of`].
+    pub fn of_document<'a>(&'a self, doc: &str) -> impl Iterator<Item = (&'a str, &'a Entry)> {
+        self.by_doc
+            .get(doc)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| {
+                self.entries
+                    .get_key_value(key)
+                    .map(|(k, e)| (k.as_str(), e))
+            })
     }
 
     /// Entries in file order (sorted by key, numbers by value).
@@ -164,10 +228,7 @@ pub fn coders_in(dir: &Path) -> Result<Vec<String>> {
 
 /// Reads a coder's file and journal (read-only; no lock needed).
 pub fn read_coder(dir: &Path, coder: &str) -> Result<CoderFile> {
-    let mut data = CoderFile {
-        coder: coder.to_string(),
-        ..CoderFile::default()
-    };
+    let mut data = CoderFile::new(coder);
     let path = coding_path(dir, coder);
     match fs::read(&path) {
         Ok(bytes) => read_sorted(&path, &bytes, coder, &mut data)?,
@@ -542,6 +603,86 @@ mod tests {
         assert_eq!(after.journal_lines, 0);
         let text = fs::read_to_string(coding_path(&p.coding_dir(), "alice")).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    fn coding(id: &str, doc: &str) -> Entry {
+        Entry::Coding(crate::coding::SpanCoding {
+            id: id.into(),
+            doc: doc.into(),
+            start: crate::corpus::Position::new(0, 0),
+            end: crate::corpus::Position::new(0, 1),
+            code: "c".into(),
+            anchor: crate::coding::Anchor {
+                quote: "x".into(),
+                before: String::new(),
+                after: String::new(),
+            },
+            memo: None,
+            star: false,
+            batch: None,
+            created: "2026-01-01T00:00:00Z".into(),
+            modified: "2026-01-01T00:00:00Z".into(),
+        })
+    }
+
+    fn keys_of<'a>(file: &'a CoderFile, doc: &str) -> Vec<&'a str> {
+        file.of_document(doc).map(|(k, _)| k).collect()
+    }
+
+    #[test]
+    fn the_document_index_follows_every_change() {
+        let mut file = CoderFile::new("alice");
+        file.apply(Op::Put(coding("alice-1", "d/a")));
+        file.apply(Op::Put(coding("alice-2", "d/a")));
+        file.apply(Op::Put(coding("alice-3", "d/b")));
+        file.apply(Op::Put(status("d/a", Progress::Done)));
+        assert_eq!(
+            keys_of(&file, "d/a"),
+            ["coding alice-1", "coding alice-2", "status d/a"]
+        );
+        assert_eq!(keys_of(&file, "d/b"), ["coding alice-3"]);
+        // A coding put again on another document moves in the index.
+        file.apply(Op::Put(coding("alice-2", "d/b")));
+        assert_eq!(keys_of(&file, "d/a"), ["coding alice-1", "status d/a"]);
+        assert_eq!(keys_of(&file, "d/b"), ["coding alice-2", "coding alice-3"]);
+        // Replaced in place, removed, removed twice.
+        file.apply(Op::Put(status("d/a", Progress::InProgress)));
+        file.apply(Op::Delete("coding alice-1".into()));
+        file.apply(Op::Delete("coding alice-1".into()));
+        assert_eq!(keys_of(&file, "d/a"), ["status d/a"]);
+        file.apply(Op::Delete("status d/a".into()));
+        assert!(keys_of(&file, "d/a").is_empty());
+        assert!(!file.by_doc.contains_key("d/a"));
+        // Every entry about a document is found through the index, and only those.
+        for (key, entry) in file.entries() {
+            if let Some(doc) = entry.doc() {
+                assert!(keys_of(&file, doc).contains(&key.as_str()));
+            }
+        }
+        let indexed: usize = file.by_doc.values().map(BTreeSet::len).sum();
+        assert_eq!(indexed, file.entries().len());
+    }
+
+    #[test]
+    fn the_document_index_survives_reading_and_compaction() {
+        let (_tmp, p) = project();
+        let mut w = Writer::open(&p, "alice").unwrap();
+        w.apply(vec![
+            Op::Put(coding("alice-1", "d/a")),
+            Op::Put(coding("alice-2", "d/b")),
+            Op::Put(status("d/a", Progress::Done)),
+        ])
+        .unwrap();
+        w.compact().unwrap();
+        w.apply(vec![
+            Op::Put(coding("alice-2", "d/a")),
+            Op::Delete("status d/a".into()),
+        ])
+        .unwrap();
+        for file in [w.data(), &read_coder(&p.coding_dir(), "alice").unwrap()] {
+            assert_eq!(keys_of(file, "d/a"), ["coding alice-1", "coding alice-2"]);
+            assert!(keys_of(file, "d/b").is_empty());
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::Result;
 use crate::codebook::Codebook;
 use crate::coding::set::{CodingSet, Resolved};
+use crate::coding::store::{CoderFile, CoderLock, JournalWriter};
 use crate::coding::{Entry, Progress};
 use crate::corpus::DocKind;
 use crate::corpus::load::Corpus;
@@ -24,9 +25,53 @@ pub struct Study {
 impl Study {
     /// Loads corpus, codebook and codings of a project.
     pub fn open(project: Project) -> Result<Study> {
-        let corpus = project.load_corpus()?;
-        let codebook = Codebook::load(&project.codebooks_dir())?;
-        let codings = CodingSet::load(&project)?;
+        Self::load(project, None)
+    }
+
+    /// Opens a study for `coder` to work in (the workbench). The coder's lock is taken
+    /// first, so the coder's entries loaded with the rest are the ones on disk and stay
+    /// so; the coder's own file is read strictly (a problem there is an error, as for
+    /// [`crate::coding::store::Writer::open`]); and the returned writer appends to the
+    /// coder's journal without a second copy of the entries — the study's are the
+    /// coder's. Changes the writer made at open (entries moved to renamed documents'
+    /// new ids) are applied to the study's copy too.
+    pub fn open_for_coder(project: Project, coder: &str) -> Result<(Study, JournalWriter)> {
+        let lock = CoderLock::take(&project, coder)?;
+        let mut study = Self::load(project, Some(coder))?;
+        let none = CoderFile::new(coder);
+        let read = study.codings.coder(coder).unwrap_or(&none);
+        let (writer, moved) = JournalWriter::open(&study.project, lock, read)?;
+        if let Some(file) = study.codings.coder_mut(coder) {
+            for op in moved {
+                file.apply(op);
+            }
+        }
+        Ok((study, writer))
+    }
+
+    /// Reads the corpus on this thread while the codebook and codings are read on
+    /// another (the two are independent; on a large project each takes a while).
+    fn load(project: Project, strict: Option<&str>) -> Result<Study> {
+        let (corpus, rest) = std::thread::scope(|s| {
+            let rest = std::thread::Builder::new()
+                .name("gloss-load".into())
+                .spawn_scoped(s, || -> Result<(Codebook, CodingSet)> {
+                    let codebook = Codebook::load(&project.codebooks_dir())?;
+                    Ok((codebook, CodingSet::load_for(&project, strict)?))
+                });
+            let corpus = project.load_corpus();
+            let rest = match rest {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: read them here.
+                Err(_) => Codebook::load(&project.codebooks_dir())
+                    .and_then(|c| Ok((c, CodingSet::load_for(&project, strict)?))),
+            };
+            (corpus, rest)
+        });
+        let corpus = corpus?;
+        let (codebook, codings) = rest?;
         Ok(Study {
             project,
             corpus,
@@ -384,5 +429,62 @@ mod tests {
         );
         assert_eq!(study.document_rows("bob")[1].codings, 1);
         assert_eq!(study.document_rows("nobody")[0].codings, 0);
+    }
+
+    #[test]
+    fn opening_for_a_coder_locks_first_and_reads_the_coders_file_strictly() {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let root = tmp.path();
+        // Another coder's broken file is left out; the coder's own is an error.
+        let conflict = "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"bob\"}\n<<<<<<< HEAD\n";
+        std::fs::write(root.join("coding/bob.jsonl"), conflict).unwrap();
+        let (study, writer) = Study::open_for_coder(Project::open(root).unwrap(), "alice").unwrap();
+        assert_eq!(study.codings.unreadable.len(), 1);
+        assert_eq!(writer.coder(), "alice");
+        // Alice's lock is held by that writer.
+        let err = Study::open_for_coder(Project::open(root).unwrap(), "alice")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("already writing"), "{err}");
+        drop(writer);
+        let err = Study::open_for_coder(Project::open(root).unwrap(), "bob")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("bob.jsonl:2: git conflict marker"), "{err}");
+    }
+
+    #[test]
+    fn opening_for_a_coder_moves_entries_of_renamed_documents_in_the_study_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let root = tmp.path();
+        let mut project = Project::open(root).unwrap();
+        Writer::open(&project, "alice")
+            .unwrap()
+            .apply(vec![
+                Op::Put(coding("alice-1", "i/o/r#1")),
+                Op::Put(status("i/o/r#1", Progress::Done, None)),
+            ])
+            .unwrap();
+        project
+            .meta
+            .renamed
+            .insert("i/o/r#1".into(), "i/o/r#2".into());
+        project
+            .meta
+            .save(&project.root.join(crate::project::META_FILE))
+            .unwrap();
+        let (study, writer) = Study::open_for_coder(Project::open(root).unwrap(), "alice").unwrap();
+        drop(writer);
+        let on_disk =
+            crate::coding::store::read_coder(&study.project.coding_dir(), "alice").unwrap();
+        let mine = study.codings.coder("alice").unwrap();
+        assert_eq!(mine.entries(), on_disk.entries());
+        let keys: Vec<_> = mine.of_document("i/o/r#2").map(|(k, _)| k).collect();
+        assert_eq!(keys, ["coding alice-1", "status i/o/r#2"]);
+        assert_eq!(mine.of_document("i/o/r#1").count(), 0);
     }
 }

@@ -90,11 +90,18 @@ pub struct CodingSet {
 impl CodingSet {
     /// Reads every coder's file and journal under `coding/`.
     pub fn load(project: &Project) -> Result<CodingSet> {
+        Self::load_for(project, None)
+    }
+
+    /// Like [`CodingSet::load`], but a problem in the file of `strict` (the coder about
+    /// to write) is an error instead of a line in `unreadable`.
+    pub fn load_for(project: &Project, strict: Option<&str>) -> Result<CodingSet> {
         let dir = project.coding_dir();
         let mut set = CodingSet::default();
         for coder in coders_in(&dir)? {
             match read_coder(&dir, &coder) {
                 Ok(file) => set.coders.push(file),
+                Err(e) if strict == Some(coder.as_str()) => return Err(e),
                 Err(e) => set
                     .unreadable
                     .push(format!("{e} (coder {coder} left out until fixed)")),
@@ -106,6 +113,11 @@ impl CodingSet {
     /// The entries of one coder, if that coder has any.
     pub fn coder(&self, coder: &str) -> Option<&CoderFile> {
         self.coders.iter().find(|c| c.coder == coder)
+    }
+
+    /// The entries of one coder, to change them in memory.
+    pub fn coder_mut(&mut self, coder: &str) -> Option<&mut CoderFile> {
+        self.coders.iter_mut().find(|c| c.coder == coder)
     }
 
     /// All span codings with their coder.

@@ -263,9 +263,8 @@ fn bench_workbench() {
 
     // Time to the first frame: load the study, take the lock, start the threads, draw.
     let t = Instant::now();
-    let study = Study::open(Project::open(root).unwrap()).unwrap();
+    let (study, writer) = Study::open_for_coder(Project::open(root).unwrap(), "bench").unwrap();
     let loaded = t.elapsed();
-    let writer = Writer::open(&study.project, "bench").unwrap();
     let background = Background::start(writer, root.to_path_buf());
     let mut app = App::new(study, "bench".into(), Keymap::default_keys(), background);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::Result;
 use crate::codebook::Codebook;
 use crate::coding::set::{CodingSet, Resolved};
+use crate::coding::store::{CoderFile, CoderLock, JournalWriter};
 use crate::coding::{Entry, Progress};
 use crate::corpus::DocKind;
 use crate::corpus::load::Corpus;
@@ -24,9 +25,53 @@ pub struct Study {
 impl Study {
     /// Loads corpus, codebook and codings of a project.
     pub fn open(project: Project) -> Result<Study> {
-        let corpus = project.load_corpus()?;
-        let codebook = Codebook::load(&project.codebooks_dir())?;
-        let codings = CodingSet::load(&project)?;
+        Self::load(project, None)
+    }
+
+    /// Opens a study for `coder` to work in (the workbench). The coder's lock is taken
+    /// first, so the coder's entries loaded with the rest are the ones on disk and stay
+    /// so; the coder's own file is read strictly (a problem there is an error, as for
+    /// [`crate::coding::store::Writer::open`]); and the returned writer appends to the
+    /// coder's journal without a second copy of the entries — the study's are the
+    /// coder's. Changes the writer made at open (entries moved to renamed documents'
+    /// new ids) are applied to the study's copy too.
+    pub fn open_for_coder(project: Project, coder: &str) -> Result<(Study, JournalWriter)> {
+        let lock = CoderLock::take(&project, coder)?;
+        let mut study = Self::load(project, Some(coder))?;
+        let none = CoderFile::new(coder);
+        let read = study.codings.coder(coder).unwrap_or(&none);
+        let (writer, moved) = JournalWriter::open(&study.project, lock, read)?;
+        if let Some(file) = study.codings.coder_mut(coder) {
+            for op in moved {
+                file.apply(op);
+            }
+        }
+        Ok((study, writer))
+    }
+
+    /// Reads the corpus on this thread while the codebook and codings are read on
+    /// another (the two are independent; on a large project each takes a while).
+    fn load(project: Project, strict: Option<&str>) -> Result<Study> {
+        let (corpus, rest) = std::thread::scope(|s| {
+            let rest = std::thread::Builder::new()
+                .name("gloss-load".into())
+                .spawn_scoped(s, || -> Result<(Codebook, CodingSet)> {
+                    let codebook = Codebook::load(&project.codebooks_dir())?;
+                    Ok((codebook, CodingSet::load_for(&project, strict)?))
+                });
+            let corpus = project.load_corpus();
+            let rest = match rest {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: read them here.
+                Err(_) => Codebook::load(&project.codebooks_dir())
+                    .and_then(|c| Ok((c, CodingSet::load_for(&project, strict)?))),
+            };
+            (corpus, rest)
+        });
+        let corpus = corpus?;
+        let (codebook, codings) = rest?;
         Ok(Study {
             project,
             corpus,
@@ -58,7 +103,7 @@ impl Study {
         for file in &self.codings.coders {
             let s = coders.entry(file.coder.clone()).or_default();
             s.journal_lines = file.journal_lines;
-            for entry in file.entries.values() {
+            for entry in file.entries().values() {
                 match entry {
                     Entry::Coding(_) => s.codings += 1,
                     Entry::Record(_) => s.records += 1,
@@ -168,49 +213,49 @@ impl Study {
         }
     }
 
-    /// Per-document progress of one coder, for `gloss list`.
+    /// Per-document progress of one coder, for `gloss list`. Reads each document's
+    /// entries through the coder's document index (following renames).
     pub fn document_rows(&self, coder: &str) -> Vec<DocumentRow> {
-        let mut codings: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut records: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut status: BTreeMap<&str, (Progress, Option<String>)> = BTreeMap::new();
-        if let Some(file) = self.codings.coder(coder) {
-            for entry in file.entries.values() {
-                match entry {
-                    Entry::Coding(c) => {
-                        *codings
-                            .entry(self.project.meta.current_id(&c.doc))
-                            .or_insert(0) += 1
-                    }
-                    Entry::Record(r) => {
-                        *records
-                            .entry(self.project.meta.current_id(&r.doc))
-                            .or_insert(0) += 1
-                    }
-                    Entry::Status(s) => {
-                        status.insert(
-                            self.project.meta.current_id(&s.doc),
-                            (s.progress, s.excluded.clone()),
-                        );
-                    }
-                    Entry::Memo(_) => {}
-                }
-            }
-        }
+        let file = self.codings.coder(coder);
+        let old_ids = self.project.meta.old_ids();
         self.corpus
             .docs
             .iter()
             .map(|doc| {
-                let (progress, excluded) = status.get(doc.id.as_str()).cloned().unwrap_or_default();
-                DocumentRow {
+                let mut row = DocumentRow {
                     id: doc.id.clone(),
                     kind: doc.kind,
                     title: doc.title.clone(),
                     turns: doc.turns.len(),
-                    progress,
-                    codings: codings.get(doc.id.as_str()).copied().unwrap_or(0),
-                    records: records.get(doc.id.as_str()).copied().unwrap_or(0),
-                    excluded,
+                    progress: Progress::NotStarted,
+                    codings: 0,
+                    records: 0,
+                    excluded: None,
+                };
+                let Some(file) = file else { return row };
+                // Entries under an id renamed away belong to the new id's row.
+                let ids = std::iter::once(doc.id.as_str())
+                    .filter(|id| self.project.meta.current_id(id) == *id)
+                    .chain(old_ids.get(doc.id.as_str()).into_iter().flatten().copied());
+                // Of several statuses (under old and new ids), the one last in key order.
+                let mut status: Option<(&str, &crate::coding::DocStatus)> = None;
+                for (key, entry) in ids.flat_map(|id| file.of_document(id)) {
+                    match entry {
+                        Entry::Coding(_) => row.codings += 1,
+                        Entry::Record(_) => row.records += 1,
+                        Entry::Status(s) => {
+                            if status.is_none_or(|(k, _)| k < key) {
+                                status = Some((key, s));
+                            }
+                        }
+                        Entry::Memo(_) => {}
+                    }
                 }
+                if let Some((_, s)) = status {
+                    row.progress = s.progress;
+                    row.excluded.clone_from(&s.excluded);
+                }
+                row
             })
             .collect()
     }
@@ -265,4 +310,181 @@ pub struct Problem {
     pub id: String,
     pub doc: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::store::{Op, Writer};
+    use crate::coding::{Anchor, DocStatus, Record, SpanCoding};
+    use crate::corpus::{Document, Position, Turn};
+
+    const T: &str = "2026-01-01T00:00:00Z";
+
+    fn doc(id: &str) -> Document {
+        Document {
+            id: id.into(),
+            kind: DocKind::Issue,
+            title: format!("title of {id}"),
+            attributes: Default::default(),
+            turns: vec![Turn {
+                speaker: "a".into(),
+                time: None,
+                text: "some text".into(),
+            }],
+        }
+    }
+
+    fn coding(id: &str, doc: &str) -> Entry {
+        Entry::Coding(SpanCoding {
+            id: id.into(),
+            doc: doc.into(),
+            start: Position::new(0, 0),
+            end: Position::new(0, 4),
+            code: "c".into(),
+            anchor: Anchor {
+                quote: "some".into(),
+                before: String::new(),
+                after: " text".into(),
+            },
+            memo: None,
+            star: false,
+            batch: None,
+            created: T.into(),
+            modified: T.into(),
+        })
+    }
+
+    fn status(doc: &str, progress: Progress, excluded: Option<&str>) -> Entry {
+        Entry::Status(DocStatus {
+            doc: doc.into(),
+            progress,
+            excluded: excluded.map(Into::into),
+            modified: T.into(),
+        })
+    }
+
+    #[test]
+    fn document_rows_count_each_documents_entries_following_renames() {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let mut project = Project::open(tmp.path()).unwrap();
+        let mut w = Writer::open(&project, "alice").unwrap();
+        let record = Entry::Record(Record {
+            doc: "i/o/r#1".into(),
+            number: 1,
+            values: Default::default(),
+            evidence: Vec::new(),
+            memo: None,
+            created: T.into(),
+            modified: T.into(),
+        });
+        w.apply(
+            [
+                coding("alice-1", "i/o/r#1"),
+                coding("alice-2", "i/o/r#1"),
+                coding("alice-3", "i/o/r#0"),
+                coding("alice-4", "i/o/r#2"),
+                record,
+                status("i/o/r#1", Progress::Done, None),
+                status("i/o/r#0", Progress::InProgress, Some("off topic")),
+                status("i/o/r#2", Progress::InProgress, None),
+            ]
+            .into_iter()
+            .map(Op::Put)
+            .collect(),
+        )
+        .unwrap();
+        let mut bob = Writer::open(&project, "bob").unwrap();
+        bob.put(coding("bob-1", "i/o/r#2")).unwrap();
+        drop((w, bob));
+        // #0 was renamed to #2, whose own status ("status i/o/r#2") is last in key order.
+        project
+            .meta
+            .renamed
+            .insert("i/o/r#0".into(), "i/o/r#2".into());
+        let corpus = Corpus::from_docs(
+            vec![doc("i/o/r#1"), doc("i/o/r#2"), doc("i/o/r#3")],
+            vec!["x".into(); 3],
+        )
+        .unwrap();
+        let study = Study {
+            codebook: Codebook::default(),
+            codings: CodingSet::load(&project).unwrap(),
+            project,
+            corpus,
+        };
+        let rows: Vec<_> = study
+            .document_rows("alice")
+            .into_iter()
+            .map(|r| (r.id, r.codings, r.records, r.progress, r.excluded))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("i/o/r#1".into(), 2, 1, Progress::Done, None),
+                ("i/o/r#2".into(), 2, 0, Progress::InProgress, None),
+                ("i/o/r#3".into(), 0, 0, Progress::NotStarted, None),
+            ]
+        );
+        assert_eq!(study.document_rows("bob")[1].codings, 1);
+        assert_eq!(study.document_rows("nobody")[0].codings, 0);
+    }
+
+    #[test]
+    fn opening_for_a_coder_locks_first_and_reads_the_coders_file_strictly() {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let root = tmp.path();
+        // Another coder's broken file is left out; the coder's own is an error.
+        let conflict = "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"bob\"}\n<<<<<<< HEAD\n";
+        std::fs::write(root.join("coding/bob.jsonl"), conflict).unwrap();
+        let (study, writer) = Study::open_for_coder(Project::open(root).unwrap(), "alice").unwrap();
+        assert_eq!(study.codings.unreadable.len(), 1);
+        assert_eq!(writer.coder(), "alice");
+        // Alice's lock is held by that writer.
+        let err = Study::open_for_coder(Project::open(root).unwrap(), "alice")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("already writing"), "{err}");
+        drop(writer);
+        let err = Study::open_for_coder(Project::open(root).unwrap(), "bob")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("bob.jsonl:2: git conflict marker"), "{err}");
+    }
+
+    #[test]
+    fn opening_for_a_coder_moves_entries_of_renamed_documents_in_the_study_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let root = tmp.path();
+        let mut project = Project::open(root).unwrap();
+        Writer::open(&project, "alice")
+            .unwrap()
+            .apply(vec![
+                Op::Put(coding("alice-1", "i/o/r#1")),
+                Op::Put(status("i/o/r#1", Progress::Done, None)),
+            ])
+            .unwrap();
+        project
+            .meta
+            .renamed
+            .insert("i/o/r#1".into(), "i/o/r#2".into());
+        project
+            .meta
+            .save(&project.root.join(crate::project::META_FILE))
+            .unwrap();
+        let (study, writer) = Study::open_for_coder(Project::open(root).unwrap(), "alice").unwrap();
+        drop(writer);
+        let on_disk =
+            crate::coding::store::read_coder(&study.project.coding_dir(), "alice").unwrap();
+        let mine = study.codings.coder("alice").unwrap();
+        assert_eq!(mine.entries(), on_disk.entries());
+        let keys: Vec<_> = mine.of_document("i/o/r#2").map(|(k, _)| k).collect();
+        assert_eq!(keys, ["coding alice-1", "status i/o/r#2"]);
+        assert_eq!(mine.of_document("i/o/r#1").count(), 0);
+    }
 }

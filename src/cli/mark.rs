@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         .clone();
     let coder = ctx.coder()?;
     let mut writer = open_writer(&project, &coder)?;
-    let excluded = match writer.data().entries.get(&status_key(&id)) {
+    let excluded = match writer.data().get(&status_key(&id)) {
         Some(Entry::Status(s)) => s.excluded.clone(),
         _ => None,
     };

@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let memo = (!text.is_empty()).then(|| text.clone());
     let now = now_rfc3339();
     let what = if let Some(id) = &args.coding {
-        let mut coding = match writer.data().entries.get(&coding_key(id)) {
+        let mut coding = match writer.data().get(&coding_key(id)) {
             Some(Entry::Coding(c)) => c.clone(),
             _ => {
                 return Err(
@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             .id
             .clone();
         if let Some(k) = args.record {
-            let mut record = match writer.data().entries.get(&record_key(&id, k)) {
+            let mut record = match writer.data().get(&record_key(&id, k)) {
                 Some(Entry::Record(r)) => r.clone(),
                 _ => {
                     return Err(gloss::Error::Input(format!(

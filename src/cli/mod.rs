@@ -256,11 +256,16 @@ pub fn run(cli: Cli) -> CliResult {
 /// lines trigger a compaction (used by the crash tests).
 pub fn open_writer(project: &Project, coder: &str) -> CliResult<gloss::coding::store::Writer> {
     let mut writer = gloss::coding::store::Writer::open(project, coder)?;
-    if let Some(n) = std::env::var("GLOSS_COMPACT_AFTER")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        writer.compact_after = n.max(1);
+    if let Some(n) = compact_after_from_env() {
+        writer.compact_after = n;
     }
     Ok(writer)
+}
+
+/// `GLOSS_COMPACT_AFTER=N`, if set: compact after N journal lines (at least 1).
+pub fn compact_after_from_env() -> Option<usize> {
+    std::env::var("GLOSS_COMPACT_AFTER")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map(|n| n.max(1))
 }

@@ -159,7 +159,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let mut writer = open_writer(&study.project, &coder)?;
     let now = now_rfc3339();
     let mut ops = Vec::new();
-    let status = match writer.data().entries.get(&status_key(&doc_id)) {
+    let status = match writer.data().get(&status_key(&doc_id)) {
         Some(Entry::Status(s)) => Some(s.clone()),
         _ => None,
     };
@@ -198,7 +198,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if touches_record {
         let highest = writer
             .data()
-            .entries
+            .entries()
             .values()
             .filter_map(|e| match e {
                 Entry::Record(r) if r.doc == doc_id => Some(r.number),
@@ -216,14 +216,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         }
         let key = record_key(&doc_id, number);
         if args.delete {
-            if !writer.data().entries.contains_key(&key) {
+            if !writer.data().entries().contains_key(&key) {
                 return Err(input(format!(
                     "coder {coder} has no record {number} on {doc_id}"
                 )));
             }
             ops.push(Op::Delete(key));
         } else {
-            let mut record = match writer.data().entries.get(&key) {
+            let mut record = match writer.data().get(&key) {
                 Some(Entry::Record(r)) => r.clone(),
                 _ => Record {
                     doc: doc_id.clone(),

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use gloss::corpus::Position;
 use gloss::study::Study;
 
-use super::{CliError, CliResult, Ctx, open_writer};
+use super::{CliError, CliResult, Ctx, compact_after_from_env};
 use crate::tui;
 
 /// Open the coding workbench: read, select, code, search (keys: `?` inside).
@@ -26,15 +26,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
                 .into(),
         ));
     }
-    let study = Study::open(ctx.project()?)?;
     let coder = ctx.coder()?;
+    // The coder's lock is taken first, before the screen changes: a second workbench for
+    // the same coder fails at once with a plain message.
+    let (study, mut writer) = Study::open_for_coder(ctx.project()?, &coder)?;
+    if let Some(n) = compact_after_from_env() {
+        writer.compact_after = n;
+    }
     let start = match &args.doc {
         Some(d) => Some(study.project.find_document(&study.corpus, d)?),
         None => None,
     };
-    // Taking the coder's lock before the screen changes: a second workbench for the same
-    // coder fails here with a plain message.
-    let writer = open_writer(&study.project, &coder)?;
     let root = study.project.root.clone();
     let background = tui::background::Background::start(writer, root);
     let (keymap, warning) = tui::keymap::Keymap::load();

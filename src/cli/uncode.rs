@@ -20,10 +20,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let coder = ctx.coder()?;
     let mut writer = open_writer(&project, &coder)?;
     for id in &args.ids {
-        if !matches!(
-            writer.data().entries.get(&coding_key(id)),
-            Some(Entry::Coding(_))
-        ) {
+        if !matches!(writer.data().get(&coding_key(id)), Some(Entry::Coding(_))) {
             let others = CodingSet::load(&project)?;
             let owner = others
                 .spans()

@@ -14,7 +14,7 @@
 //! writer cuts it off. One process writes a coder's files at a time (an OS file lock
 //! in `.gloss/locks/<coder>.lock`, released by the kernel even on `kill -9`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,11 +60,16 @@ pub enum Op {
     Delete(String),
 }
 
-/// A coder's entries, keyed (see [`Entry::key`]).
+/// A coder's entries, keyed (see [`Entry::key`]), with an index from document ids to
+/// the keys of the entries about that document, so one document's codings are found
+/// without reading every entry. Entries change only through [`CoderFile::apply`], which
+/// keeps the index in step.
 #[derive(Debug, Clone, Default)]
 pub struct CoderFile {
     pub coder: String,
-    pub entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, Entry>,
+    /// Document id (as stored in the entries, before renames) → keys of its entries.
+    by_doc: HashMap<String, BTreeSet<String>>,
     /// Number of lines in the journal (changes not yet compacted).
     pub journal_lines: usize,
     /// Bytes of a torn (unacknowledged) last journal line, if any.
@@ -75,6 +80,14 @@ pub struct CoderFile {
 }
 
 impl CoderFile {
+    /// No entries yet.
+    pub fn new(coder: &str) -> CoderFile {
+        CoderFile {
+            coder: coder.to_string(),
+            ..CoderFile::default()
+        }
+    }
+
     /// Applies one change in memory (what reading a journal line does).
     pub fn apply(&mut self, op: Op) {
         let id = match &op {
@@ -89,14 +102,65 @@ impl CoderFile {
         {
             self.last_id = self.last_id.max(n);
         }
-        match op {
+        let (key, old) = match op {
             Op::Put(entry) => {
-                self.entries.insert(entry.key(), entry);
+                let key = entry.key();
+                let old = self.entries.insert(key.clone(), entry);
+                (key, old)
             }
             Op::Delete(key) => {
-                self.entries.remove(&key);
+                let old = self.entries.remove(&key);
+                (key, old)
+            }
+        };
+        let new_doc = self.entries.get(&key).and_then(Entry::doc);
+        let old_doc = old.as_ref().and_then(Entry::doc);
+        if old_doc == new_doc {
+            return;
+        }
+        if let Some(doc) = old_doc
+            && let Some(keys) = self.by_doc.get_mut(doc)
+        {
+            keys.remove(&key);
+            if keys.is_empty() {
+                self.by_doc.remove(doc);
             }
         }
+        if let Some(doc) = new_doc {
+            match self.by_doc.get_mut(doc) {
+                Some(keys) => {
+                    keys.insert(key);
+                }
+                None => {
+                    self.by_doc.insert(doc.to_string(), BTreeSet::from([key]));
+                }
+            }
+        }
+    }
+
+    /// Every entry by key.
+    pub fn entries(&self) -> &BTreeMap<String, Entry> {
+        &self.entries
+    }
+
+    /// The entry with this key.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    /// The entries about the document stored under id `doc` (codings, records, its
+    /// status and memo), in key order. Renames are not followed here: see
+    /// [`crate::project::DocumentsMeta::ids_of`].
+    pub fn of_document<'a>(&'a self, doc: &str) -> impl Iterator<Item = (&'a str, &'a Entry)> {
+        self.by_doc
+            .get(doc)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| {
+                self.entries
+                    .get_key_value(key)
+                    .map(|(k, e)| (k.as_str(), e))
+            })
     }
 
     /// Entries in file order (sorted by key, numbers by value).
@@ -164,10 +228,7 @@ pub fn coders_in(dir: &Path) -> Result<Vec<String>> {
 
 /// Reads a coder's file and journal (read-only; no lock needed).
 pub fn read_coder(dir: &Path, coder: &str) -> Result<CoderFile> {
-    let mut data = CoderFile {
-        coder: coder.to_string(),
-        ..CoderFile::default()
-    };
+    let mut data = CoderFile::new(coder);
     let path = coding_path(dir, coder);
     match fs::read(&path) {
         Ok(bytes) => read_sorted(&path, &bytes, coder, &mut data)?,
@@ -295,13 +356,148 @@ pub fn render(data: &CoderFile) -> String {
     out
 }
 
-/// The one process that writes a coder's files: holds the coder's lock for its lifetime.
+/// The lock on one coder's files (an OS lock on `.gloss/locks/<coder>.lock`), held
+/// until dropped; the kernel releases it when the process dies, even by `kill -9`.
+#[derive(Debug)]
+pub struct CoderLock {
+    coder: String,
+    _file: File,
+}
+
+impl CoderLock {
+    /// Takes the lock of `coder`, refusing (and saying who holds it) when another process
+    /// has it.
+    pub fn take(project: &Project, coder: &str) -> Result<CoderLock> {
+        validate_coder(coder)?;
+        Ok(CoderLock {
+            coder: coder.to_string(),
+            _file: lock_coder(&project.locks_dir(), coder)?,
+        })
+    }
+
+    /// The coder whose files this lock guards.
+    pub fn coder(&self) -> &str {
+        &self.coder
+    }
+}
+
+/// A coder's journal open for appending, under the coder's lock.
+#[derive(Debug)]
+struct Journal {
+    dir: PathBuf,
+    file: File,
+    /// Lines in the journal (changes not yet compacted).
+    lines: usize,
+    lock: CoderLock,
+}
+
+impl Journal {
+    /// Opens the journal of the coder whose files `read` holds (read after `lock` was
+    /// taken): cuts off a torn last line and removes what a killed compaction left.
+    fn open(project: &Project, lock: CoderLock, read: &CoderFile) -> Result<Journal> {
+        let dir = project.coding_dir();
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let jpath = journal_path(&dir, lock.coder());
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&jpath)
+            .map_err(|e| Error::io(&jpath, e))?;
+        if read.torn_tail > 0 {
+            let len = file.metadata().map_err(|e| Error::io(&jpath, e))?.len();
+            file.set_len(len.saturating_sub(read.torn_tail as u64))
+                .and_then(|()| file.sync_all())
+                .map_err(|e| Error::io(&jpath, e))?;
+        }
+        sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        remove_stale_temporaries(&dir, lock.coder());
+        Ok(Journal {
+            dir,
+            file,
+            lines: read.journal_lines,
+            lock,
+        })
+    }
+
+    /// Appends the changes in one write and fsyncs.
+    fn append(&mut self, ops: &[Op]) -> Result<()> {
+        let mut buf = Vec::new();
+        for op in ops {
+            serde_json::to_writer(&mut buf, op)
+                .map_err(|e| Error::Input(format!("cannot serialise a change: {e}")))?;
+            buf.push(b'\n');
+        }
+        self.file
+            .write_all(&buf)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| Error::io(journal_path(&self.dir, self.lock.coder()), e))?;
+        self.lines += ops.len();
+        Ok(())
+    }
+
+    /// Writes `data` (the folded state) as the sorted file, then empties the journal (see
+    /// the module docs for the crash argument).
+    fn compact(&mut self, data: &CoderFile) -> Result<()> {
+        write_atomic(
+            &coding_path(&self.dir, self.lock.coder()),
+            render(data).as_bytes(),
+        )?;
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| Error::io(journal_path(&self.dir, self.lock.coder()), e))?;
+        self.lines = 0;
+        Ok(())
+    }
+}
+
+/// The changes that move a coder's entries on renamed documents to the documents'
+/// current ids, so that later changes update them instead of duplicating them. Other
+/// coders' files are never touched: readers follow renames for them.
+fn rename_ops(meta: &crate::project::DocumentsMeta, data: &CoderFile) -> Vec<Op> {
+    let mut ops = Vec::new();
+    if meta.renamed.is_empty() {
+        return ops;
+    }
+    let mut taken: std::collections::HashSet<String> = data.entries.keys().cloned().collect();
+    for (key, entry) in &data.entries {
+        let Some(old) = entry.doc() else { continue };
+        let new = meta.current_id(old);
+        if new == old {
+            continue;
+        }
+        let mut moved = entry.clone();
+        match &mut moved {
+            Entry::Coding(c) => c.doc = new.to_string(),
+            Entry::Status(s) => s.doc = new.to_string(),
+            Entry::Memo(m) => m.about = crate::coding::MemoTarget::Document(new.to_string()),
+            Entry::Record(r) => {
+                r.doc = new.to_string();
+                while taken.contains(&crate::coding::record_key(new, r.number)) {
+                    r.number += 1;
+                }
+            }
+        }
+        if let Entry::Status(_) | Entry::Memo(_) = moved
+            && taken.contains(&moved.key())
+        {
+            // The current id already has its own status or memo: keep that one.
+            ops.push(Op::Delete(key.clone()));
+            continue;
+        }
+        taken.insert(moved.key());
+        ops.push(Op::Delete(key.clone()));
+        ops.push(Op::Put(moved));
+    }
+    ops
+}
+
+/// The one process that writes a coder's files: holds the coder's lock for its lifetime
+/// and the coder's entries in memory.
 #[derive(Debug)]
 pub struct Writer {
-    dir: PathBuf,
+    journal: Journal,
     data: CoderFile,
-    journal: File,
-    _lock: File,
     /// Compact when the journal holds this many lines.
     pub compact_after: usize,
 }
@@ -309,80 +505,20 @@ pub struct Writer {
 impl Writer {
     /// Opens the store of `coder` for writing: takes the coder's lock (refusing if another
     /// process holds it), reads the file and journal (refusing conflict markers or bad
-    /// lines, before anything is written), and cuts off a torn last journal line.
+    /// lines, before anything is written), cuts off a torn last journal line, and moves
+    /// the coder's entries on renamed documents to their current ids (one durable batch).
     pub fn open(project: &Project, coder: &str) -> Result<Writer> {
-        validate_coder(coder)?;
-        let lock = lock_coder(&project.locks_dir(), coder)?;
-        let dir = project.coding_dir();
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let data = read_coder(&dir, coder)?;
-        let jpath = journal_path(&dir, coder);
-        let journal = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&jpath)
-            .map_err(|e| Error::io(&jpath, e))?;
-        if data.torn_tail > 0 {
-            let len = journal.metadata().map_err(|e| Error::io(&jpath, e))?.len();
-            journal
-                .set_len(len - data.torn_tail as u64)
-                .and_then(|()| journal.sync_all())
-                .map_err(|e| Error::io(&jpath, e))?;
-        }
-        sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        remove_stale_temporaries(&dir, coder);
+        let lock = CoderLock::take(project, coder)?;
+        let mut data = read_coder(&project.coding_dir(), coder)?;
+        let journal = Journal::open(project, lock, &data)?;
+        data.torn_tail = 0;
         let mut writer = Writer {
-            dir,
-            data,
             journal,
-            _lock: lock,
+            data,
             compact_after: DEFAULT_COMPACT_AFTER,
         };
-        writer.data.torn_tail = 0;
-        writer.follow_renames(&project.meta)?;
+        writer.apply(rename_ops(&project.meta, &writer.data))?;
         Ok(writer)
-    }
-
-    /// Moves this coder's entries on renamed documents to the documents' current ids
-    /// (one durable batch), so that later changes update them instead of duplicating
-    /// them. Other coders' files are never touched: readers follow renames for them.
-    fn follow_renames(&mut self, meta: &crate::project::DocumentsMeta) -> Result<()> {
-        if meta.renamed.is_empty() {
-            return Ok(());
-        }
-        let mut ops = Vec::new();
-        let mut taken: std::collections::HashSet<String> =
-            self.data.entries.keys().cloned().collect();
-        for (key, entry) in &self.data.entries {
-            let Some(old) = entry.doc() else { continue };
-            let new = meta.current_id(old);
-            if new == old {
-                continue;
-            }
-            let mut moved = entry.clone();
-            match &mut moved {
-                Entry::Coding(c) => c.doc = new.to_string(),
-                Entry::Status(s) => s.doc = new.to_string(),
-                Entry::Memo(m) => m.about = crate::coding::MemoTarget::Document(new.to_string()),
-                Entry::Record(r) => {
-                    r.doc = new.to_string();
-                    while taken.contains(&crate::coding::record_key(new, r.number)) {
-                        r.number += 1;
-                    }
-                }
-            }
-            if let Entry::Status(_) | Entry::Memo(_) = moved
-                && taken.contains(&moved.key())
-            {
-                // The current id already has its own status or memo: keep that one.
-                ops.push(Op::Delete(key.clone()));
-                continue;
-            }
-            taken.insert(moved.key());
-            ops.push(Op::Delete(key.clone()));
-            ops.push(Op::Put(moved));
-        }
-        self.apply(ops)
     }
 
     /// The coder's current entries.
@@ -402,22 +538,12 @@ impl Writer {
         if ops.is_empty() {
             return Ok(());
         }
-        let mut buf = Vec::new();
-        for op in &ops {
-            serde_json::to_writer(&mut buf, op)
-                .map_err(|e| Error::Input(format!("cannot serialise a change: {e}")))?;
-            buf.push(b'\n');
-        }
-        let jpath = journal_path(&self.dir, &self.data.coder);
-        self.journal
-            .write_all(&buf)
-            .and_then(|()| self.journal.sync_data())
-            .map_err(|e| Error::io(&jpath, e))?;
-        self.data.journal_lines += ops.len();
+        self.journal.append(&ops)?;
+        self.data.journal_lines = self.journal.lines;
         for op in ops {
             self.data.apply(op);
         }
-        if self.data.journal_lines >= self.compact_after {
+        if self.journal.lines >= self.compact_after {
             self.compact()?;
         }
         Ok(())
@@ -439,13 +565,7 @@ impl Writer {
 
     /// Folds the journal into the sorted file (see the module docs for the crash argument).
     pub fn compact(&mut self) -> Result<()> {
-        let path = coding_path(&self.dir, &self.data.coder);
-        write_atomic(&path, render(&self.data).as_bytes())?;
-        let jpath = journal_path(&self.dir, &self.data.coder);
-        self.journal
-            .set_len(0)
-            .and_then(|()| self.journal.sync_all())
-            .map_err(|e| Error::io(&jpath, e))?;
+        self.journal.compact(&self.data)?;
         self.data.journal_lines = 0;
         Ok(())
     }
@@ -455,6 +575,62 @@ impl Writer {
     pub fn next_coding_id(&mut self) -> String {
         self.data.last_id += 1;
         format!("{}-{}", self.data.coder, self.data.last_id)
+    }
+}
+
+/// The writer of a process that keeps the coder's entries itself — the workbench, whose
+/// study holds them. It appends and fsyncs exactly as [`Writer`] does, but holds no
+/// second copy of the entries and reads nothing at open: compaction reads the folded
+/// state back from the files, which no one else can change while the lock is held.
+#[derive(Debug)]
+pub struct JournalWriter {
+    journal: Journal,
+    /// Compact when the journal holds this many lines.
+    pub compact_after: usize,
+}
+
+impl JournalWriter {
+    /// Opens the journal of the coder `lock` guards; `read` is that coder's file and
+    /// journal as read after the lock was taken (strictly: see [`read_coder`]). Moves the
+    /// coder's entries on renamed documents to their current ids, as [`Writer::open`]
+    /// does, and returns those changes (already durable) for the caller to apply to its
+    /// copy of the entries.
+    pub fn open(
+        project: &Project,
+        lock: CoderLock,
+        read: &CoderFile,
+    ) -> Result<(JournalWriter, Vec<Op>)> {
+        let mut writer = JournalWriter {
+            journal: Journal::open(project, lock, read)?,
+            compact_after: DEFAULT_COMPACT_AFTER,
+        };
+        let ops = rename_ops(&project.meta, read);
+        writer.apply(&ops)?;
+        Ok((writer, ops))
+    }
+
+    /// The coder this writer writes for.
+    pub fn coder(&self) -> &str {
+        self.journal.lock.coder()
+    }
+
+    /// Appends changes durably (one write, one fsync); compacts when the journal has
+    /// grown past `compact_after`.
+    pub fn apply(&mut self, ops: &[Op]) -> Result<()> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        self.journal.append(ops)?;
+        if self.journal.lines >= self.compact_after {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    /// Folds the journal into the sorted file, reading the state back from the files.
+    pub fn compact(&mut self) -> Result<()> {
+        let data = read_coder(&self.journal.dir, self.journal.lock.coder())?;
+        self.journal.compact(&data)
     }
 }
 
@@ -542,6 +718,156 @@ mod tests {
         assert_eq!(after.journal_lines, 0);
         let text = fs::read_to_string(coding_path(&p.coding_dir(), "alice")).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    fn coding(id: &str, doc: &str) -> Entry {
+        Entry::Coding(crate::coding::SpanCoding {
+            id: id.into(),
+            doc: doc.into(),
+            start: crate::corpus::Position::new(0, 0),
+            end: crate::corpus::Position::new(0, 1),
+            code: "c".into(),
+            anchor: crate::coding::Anchor {
+                quote: "x".into(),
+                before: String::new(),
+                after: String::new(),
+            },
+            memo: None,
+            star: false,
+            batch: None,
+            created: "2026-01-01T00:00:00Z".into(),
+            modified: "2026-01-01T00:00:00Z".into(),
+        })
+    }
+
+    fn keys_of<'a>(file: &'a CoderFile, doc: &str) -> Vec<&'a str> {
+        file.of_document(doc).map(|(k, _)| k).collect()
+    }
+
+    #[test]
+    fn the_document_index_follows_every_change() {
+        let mut file = CoderFile::new("alice");
+        file.apply(Op::Put(coding("alice-1", "d/a")));
+        file.apply(Op::Put(coding("alice-2", "d/a")));
+        file.apply(Op::Put(coding("alice-3", "d/b")));
+        file.apply(Op::Put(status("d/a", Progress::Done)));
+        assert_eq!(
+            keys_of(&file, "d/a"),
+            ["coding alice-1", "coding alice-2", "status d/a"]
+        );
+        assert_eq!(keys_of(&file, "d/b"), ["coding alice-3"]);
+        // A coding put again on another document moves in the index.
+        file.apply(Op::Put(coding("alice-2", "d/b")));
+        assert_eq!(keys_of(&file, "d/a"), ["coding alice-1", "status d/a"]);
+        assert_eq!(keys_of(&file, "d/b"), ["coding alice-2", "coding alice-3"]);
+        // Replaced in place, removed, removed twice.
+        file.apply(Op::Put(status("d/a", Progress::InProgress)));
+        file.apply(Op::Delete("coding alice-1".into()));
+        file.apply(Op::Delete("coding alice-1".into()));
+        assert_eq!(keys_of(&file, "d/a"), ["status d/a"]);
+        file.apply(Op::Delete("status d/a".into()));
+        assert!(keys_of(&file, "d/a").is_empty());
+        assert!(!file.by_doc.contains_key("d/a"));
+        // Every entry about a document is found through the index, and only those.
+        for (key, entry) in file.entries() {
+            if let Some(doc) = entry.doc() {
+                assert!(keys_of(&file, doc).contains(&key.as_str()));
+            }
+        }
+        let indexed: usize = file.by_doc.values().map(BTreeSet::len).sum();
+        assert_eq!(indexed, file.entries().len());
+    }
+
+    #[test]
+    fn the_document_index_survives_reading_and_compaction() {
+        let (_tmp, p) = project();
+        let mut w = Writer::open(&p, "alice").unwrap();
+        w.apply(vec![
+            Op::Put(coding("alice-1", "d/a")),
+            Op::Put(coding("alice-2", "d/b")),
+            Op::Put(status("d/a", Progress::Done)),
+        ])
+        .unwrap();
+        w.compact().unwrap();
+        w.apply(vec![
+            Op::Put(coding("alice-2", "d/a")),
+            Op::Delete("status d/a".into()),
+        ])
+        .unwrap();
+        for file in [w.data(), &read_coder(&p.coding_dir(), "alice").unwrap()] {
+            assert_eq!(keys_of(file, "d/a"), ["coding alice-1", "coding alice-2"]);
+            assert!(keys_of(file, "d/b").is_empty());
+        }
+    }
+
+    #[test]
+    fn a_journal_writer_writes_what_a_writer_would() {
+        let (_tmp, p) = project();
+        let changes = |n: usize| -> Vec<Op> {
+            (0..n)
+                .flat_map(|i| {
+                    let doc = format!("d/{}", i % 3);
+                    [
+                        Op::Put(coding(&format!("alice-{i}"), &doc)),
+                        Op::Put(status(&doc, Progress::InProgress)),
+                    ]
+                })
+                .chain([Op::Delete("coding alice-4".into())])
+                .collect()
+        };
+        {
+            let lock = CoderLock::take(&p, "alice").unwrap();
+            let read = read_coder(&p.coding_dir(), "alice").unwrap();
+            let (mut w, moved) = JournalWriter::open(&p, lock, &read).unwrap();
+            assert!(moved.is_empty());
+            assert_eq!(w.coder(), "alice");
+            w.compact_after = 7;
+            // Holding the lock: no second writer.
+            assert!(Writer::open(&p, "alice").is_err());
+            for op in changes(10) {
+                w.apply(&[op]).unwrap();
+            }
+        }
+        let journal_state = read_coder(&p.coding_dir(), "alice").unwrap();
+        // Compacted after 7, 14: 21 changes leave none in the journal.
+        assert_eq!(journal_state.journal_lines, 21 % 7);
+        let mut w = Writer::open(&p, "bob").unwrap();
+        for op in changes(10) {
+            let op = match op {
+                Op::Put(Entry::Coding(mut c)) => {
+                    c.id = c.id.replace("alice", "bob");
+                    Op::Put(Entry::Coding(c))
+                }
+                Op::Delete(k) => Op::Delete(k.replace("alice", "bob")),
+                op => op,
+            };
+            w.apply(vec![op]).unwrap();
+        }
+        w.compact().unwrap();
+        let a = fs::read_to_string(coding_path(&p.coding_dir(), "alice")).unwrap();
+        let b = fs::read_to_string(coding_path(&p.coding_dir(), "bob")).unwrap();
+        assert_eq!(a.replace("alice", "bob"), b);
+        assert_eq!(journal_state.entries().len(), 10 - 1 + 3);
+    }
+
+    #[test]
+    fn a_journal_writer_cuts_a_torn_tail() {
+        let (_tmp, p) = project();
+        Writer::open(&p, "alice")
+            .unwrap()
+            .put(status("d/a", Progress::Done))
+            .unwrap();
+        let jpath = journal_path(&p.coding_dir(), "alice");
+        let mut f = OpenOptions::new().append(true).open(&jpath).unwrap();
+        f.write_all(b"{\"put\":{\"type\":\"sta").unwrap();
+        let lock = CoderLock::take(&p, "alice").unwrap();
+        let read = read_coder(&p.coding_dir(), "alice").unwrap();
+        assert!(read.torn_tail > 0);
+        let (mut w, _) = JournalWriter::open(&p, lock, &read).unwrap();
+        w.apply(&[Op::Put(status("d/b", Progress::Done))]).unwrap();
+        let back = read_coder(&p.coding_dir(), "alice").unwrap();
+        assert_eq!(back.entries().len(), 2);
+        assert_eq!(back.torn_tail, 0);
     }
 
     #[test]

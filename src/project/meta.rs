@@ -2,7 +2,7 @@
 //! (`gloss speakers`), attributes, and renames (`gloss rename`), so that codings made
 //! under an old id follow the document without rewriting any coder's file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,24 @@ impl DocumentsMeta {
             .map_err(|e| Error::parse(path, format!("cannot serialise: {e}")))?;
         let text = format!("# Written by gloss (speakers, rename); safe to edit by hand.\n{body}");
         write_atomic(path, text.as_bytes())
+    }
+
+    /// The ids under which entries about the document now called `current` may be
+    /// stored: `current` itself and every old id renamed (perhaps in steps) to it.
+    pub fn ids_of<'a>(&'a self, current: &'a str) -> Vec<&'a str> {
+        std::iter::once(current)
+            .chain(self.renamed.keys().map(String::as_str))
+            .filter(|id| self.current_id(id) == current)
+            .collect()
+    }
+
+    /// Every old id by the current id it was renamed (perhaps in steps) to.
+    pub fn old_ids(&self) -> HashMap<&str, Vec<&str>> {
+        let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
+        for old in self.renamed.keys() {
+            out.entry(self.current_id(old)).or_default().push(old);
+        }
+        out
     }
 
     /// Follows renames from `id` to the document's current id.

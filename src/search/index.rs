@@ -627,12 +627,12 @@ fn document_marks<'a>(study: &'a Study, only: Option<&HashSet<&str>>) -> MarksBy
         let entries: Box<dyn Iterator<Item = &crate::coding::Entry>> = match only {
             Some(ids) if study.project.meta.renamed.is_empty() => {
                 Box::new(ids.iter().filter_map(|id| {
-                    file.entries.get(&crate::coding::memo_key(
+                    file.get(&crate::coding::memo_key(
                         &crate::coding::MemoTarget::Document((*id).to_string()),
                     ))
                 }))
             }
-            _ => Box::new(file.entries.values()),
+            _ => Box::new(file.entries().values()),
         };
         for entry in entries {
             if let crate::coding::Entry::Memo(crate::coding::Memo {

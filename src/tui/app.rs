@@ -1246,7 +1246,7 @@ impl App {
     }
 
     fn coding_entry(&self, id: &str) -> Option<SpanCoding> {
-        match self.my_entries()?.entries.get(&coding_key(id))? {
+        match self.my_entries()?.get(&coding_key(id))? {
             Entry::Coding(c) => Some(c.clone()),
             _ => None,
         }
@@ -1316,7 +1316,7 @@ impl App {
                 let target = MemoTarget::Document(doc_id);
                 let text = self
                     .my_entries()
-                    .and_then(|f| f.entries.get(&memo_key(&target)))
+                    .and_then(|f| f.get(&memo_key(&target)))
                     .and_then(|e| match e {
                         Entry::Memo(m) => Some(m.text.clone()),
                         _ => None,
@@ -1352,7 +1352,7 @@ impl App {
             });
         } else if let Some(target) = editor.target {
             let key = memo_key(&target);
-            let old = self.my_entries().and_then(|f| f.entries.get(&key)).cloned();
+            let old = self.my_entries().and_then(|f| f.get(&key)).cloned();
             let old_text = match &old {
                 Some(Entry::Memo(m)) => m.text.clone(),
                 _ => String::new(),
@@ -1434,7 +1434,7 @@ impl App {
         let mut numbers: Vec<u32> = self
             .my_entries()
             .map(|f| {
-                f.entries
+                f.entries()
                     .values()
                     .filter_map(|e| match e {
                         Entry::Record(r)
@@ -1481,7 +1481,7 @@ impl App {
         }
         let stored = self
             .my_entries()
-            .and_then(|f| f.entries.get(&record_key(&doc.id, number)))
+            .and_then(|f| f.get(&record_key(&doc.id, number)))
             .and_then(|e| match e {
                 Entry::Record(r) => Some(r.clone()),
                 _ => None,
@@ -1646,7 +1646,7 @@ impl App {
 
     fn set_progress(&mut self, doc_id: &str, progress: Progress, excluded: Option<String>) {
         let key = status_key(doc_id);
-        let old = self.my_entries().and_then(|f| f.entries.get(&key)).cloned();
+        let old = self.my_entries().and_then(|f| f.get(&key)).cloned();
         let label = match (&excluded, progress) {
             (Some(_), _) => "document excluded".to_string(),
             (None, p) => format!("marked {}", p.label()),
@@ -1856,11 +1856,14 @@ impl App {
         let coder = self.coder.clone();
         let set = &mut self.study.codings;
         if set.coder(&coder).is_none() {
-            set.coders.push(CoderFile {
-                coder: coder.clone(),
-                ..CoderFile::default()
-            });
+            set.coders.push(CoderFile::new(&coder));
         }
+        // The document's row: rows are built in corpus order.
+        let row = self
+            .study
+            .corpus
+            .position(doc)
+            .filter(|&i| self.rows.get(i).is_some_and(|r| r.id == doc));
         if let Some(file) = set.coders.iter_mut().find(|c| c.coder == coder) {
             for op in &ops {
                 // Keep the per-code counts and the document's row in step, from what
@@ -1869,9 +1872,8 @@ impl App {
                     Op::Put(e) => e.key(),
                     Op::Delete(k) => k.clone(),
                 };
-                let row = self.rows.iter_mut().find(|r| r.id == doc);
-                let before = file.entries.get(&key);
-                match (before, row) {
+                let before = file.get(&key);
+                match (before, row.and_then(|i| self.rows.get_mut(i))) {
                     (Some(Entry::Coding(old)), row) => {
                         if let Some(n) = self.code_counts.get_mut(&old.code) {
                             *n = n.saturating_sub(1);
@@ -1887,8 +1889,7 @@ impl App {
                     }
                     _ => {}
                 }
-                let row = self.rows.iter_mut().find(|r| r.id == doc);
-                match (op, row) {
+                match (op, row.and_then(|i| self.rows.get_mut(i))) {
                     (Op::Put(Entry::Coding(c)), row) => {
                         *self.code_counts.entry(c.code.clone()).or_insert(0) += 1;
                         if let Some(r) = row {

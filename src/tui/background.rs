@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
-use gloss::coding::store::{Op, Writer};
+use gloss::coding::store::{JournalWriter, Op};
 use gloss::project::Project;
 use gloss::search::{PreparedUpdate, SearchIndex, SearchView, project_stamp};
 use gloss::study::Study;
@@ -49,7 +49,7 @@ pub struct Background {
 impl Background {
     /// Starts the threads: the saver with `writer` (already locked for the coder), the
     /// indexer opening the project's index at `root`.
-    pub fn start(writer: Writer, root: PathBuf) -> Background {
+    pub fn start(writer: JournalWriter, root: PathBuf) -> Background {
         let (report_tx, reports) = channel();
         let (index_tx, index_rx) = channel::<PreparedUpdate>();
         let (save_tx, save_rx) = channel::<Job>();
@@ -111,7 +111,7 @@ impl Drop for Background {
 }
 
 fn save_loop(
-    mut writer: Writer,
+    mut writer: JournalWriter,
     jobs: Receiver<Job>,
     reports: Sender<Report>,
     index: Sender<PreparedUpdate>,
@@ -120,7 +120,7 @@ fn save_loop(
     for job in jobs {
         match job {
             Job::Save { seq, ops, update } => {
-                let report = match writer.apply(ops) {
+                let report = match writer.apply(&ops) {
                     Ok(()) => {
                         let _ = index.send(update);
                         Report::Saved(seq)

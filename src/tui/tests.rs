@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use gloss::coding::Entry;
-use gloss::coding::store::{Writer, read_coder};
+use gloss::coding::store::read_coder;
 use gloss::project::Project;
 use gloss::study::Study;
 
@@ -50,8 +50,7 @@ fn project(transcript: &str) -> tempfile::TempDir {
 
 fn app_for(root: &std::path::Path) -> App {
     let project = Project::open(root).unwrap();
-    let study = Study::open(project).unwrap();
-    let writer = Writer::open(&study.project, "tester").unwrap();
+    let (study, writer) = Study::open_for_coder(project, "tester").unwrap();
     let background = Background::start(writer, root.to_path_buf());
     App::new(study, "tester".into(), Keymap::default_keys(), background)
 }
@@ -156,7 +155,7 @@ fn screen_and_cursor(app: &mut App, width: u16, height: u16) -> (String, Option<
 
 fn codings(root: &std::path::Path) -> Vec<gloss::coding::SpanCoding> {
     let file = read_coder(&root.join("coding"), "tester").unwrap();
-    file.entries
+    file.entries()
         .values()
         .filter_map(|e| match e {
             Entry::Coding(c) => Some(c.clone()),
@@ -270,7 +269,7 @@ fn escape_sequences_in_a_transcript_never_reach_the_screen_raw() {
 
 fn records(root: &std::path::Path) -> Vec<gloss::coding::Record> {
     let file = read_coder(&root.join("coding"), "tester").unwrap();
-    file.entries
+    file.entries()
         .values()
         .filter_map(|e| match e {
             Entry::Record(r) => Some(r.clone()),

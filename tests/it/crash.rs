@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use gloss::coding::anchor::Anchor;
-use gloss::coding::store::{CoderFile, coding_path, read_coder, render};
+use gloss::coding::store::{CoderFile, Op, coding_path, read_coder, render};
 use gloss::coding::{Entry, SpanCoding, coding_key};
 use gloss::corpus::Position;
 
@@ -37,10 +37,7 @@ const WORDS: [&str; 8] = [
 ];
 
 fn seed_large_file(dir: &std::path::Path, n: usize) {
-    let mut file = CoderFile {
-        coder: "crash".into(),
-        ..CoderFile::default()
-    };
+    let mut file = CoderFile::new("crash");
     for i in 0..n {
         let coding = SpanCoding {
             id: format!("crash-{}", i + 1),
@@ -61,8 +58,7 @@ fn seed_large_file(dir: &std::path::Path, n: usize) {
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
         };
-        file.entries
-            .insert(coding_key(&coding.id), Entry::Coding(coding));
+        file.apply(Op::Put(Entry::Coding(coding)));
     }
     std::fs::write(coding_path(dir, "crash"), render(&file)).expect("seed");
 }
@@ -203,7 +199,7 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
         let data = read_coder(&coding_dir, "crash")
             .unwrap_or_else(|e| panic!("run {run} (seed {seed}): coding file does not parse: {e}"));
         for (id, quote) in &acknowledged {
-            match data.entries.get(&coding_key(id)) {
+            match data.get(&coding_key(id)) {
                 Some(Entry::Coding(c)) => {
                     assert_eq!(&c.anchor.quote, quote, "run {run}: coding {id} changed")
                 }
@@ -213,7 +209,7 @@ fn sigkill_at_random_moments_never_loses_an_acknowledged_coding() {
             }
         }
         assert!(
-            data.entries.len() >= 20_000,
+            data.entries().len() >= 20_000,
             "run {run}: seeded codings lost"
         );
     }

@@ -314,8 +314,8 @@ impl Screen {
     fn new(width: u16, height: u16) -> Screen {
         let project = fixture();
         let root = project.path();
-        let study = Study::open(Project::open(root).unwrap()).unwrap();
-        let writer = Writer::open(&study.project, "tester").unwrap();
+        let (study, writer) =
+            Study::open_for_coder(Project::open(root).unwrap(), "tester").unwrap();
         let background = Background::start(writer, root.to_path_buf());
         let mut app = App::new(study, "tester".into(), Keymap::default_keys(), background);
         while matches!(app.index, IndexState::Building) {

@@ -488,7 +488,7 @@ fn the_memo_editor_edits_at_its_cursor_and_shows_it_on_wide_characters() {
     press(&mut app, "Down Delete Home Delete C-e \"?\" Esc");
     app.finish();
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
-    let memo = file.entries.values().find_map(|e| match e {
+    let memo = file.entries().values().find_map(|e| match e {
         Entry::Memo(m) => Some(m.text.clone()),
         _ => None,
     });

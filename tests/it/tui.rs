@@ -218,7 +218,7 @@ fn the_memo_editor_shows_the_terminal_cursor_on_wide_characters() {
         "gloss exited with an error"
     );
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
-    let memo = file.entries.values().find_map(|e| match e {
+    let memo = file.entries().values().find_map(|e| match e {
         Entry::Memo(m) => Some(m.text.clone()),
         _ => None,
     });

@@ -134,8 +134,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 
 fn codings(root: &std::path::Path) -> Vec<gloss::coding::SpanCoding> {
     let file = read_coder(&root.join("coding"), "tester").unwrap();
-    file.entries()
-        .values()
+    file.values()
         .filter_map(|e| match e {
             Entry::Coding(c) => Some(c.clone()),
             _ => None,
@@ -248,8 +247,7 @@ fn escape_sequences_in_a_transcript_never_reach_the_screen_raw() {
 
 fn records(root: &std::path::Path) -> Vec<gloss::coding::Record> {
     let file = read_coder(&root.join("coding"), "tester").unwrap();
-    file.entries()
-        .values()
+    file.values()
         .filter_map(|e| match e {
             Entry::Record(r) => Some(r.clone()),
             _ => None,

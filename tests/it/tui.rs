@@ -161,7 +161,6 @@ fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
 
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
     let codings: Vec<_> = file
-        .entries()
         .values()
         .filter_map(|e| match e {
             Entry::Coding(c) => Some(c),
@@ -224,8 +223,7 @@ fn a_hangup_saves_what_was_coded_and_ends_the_process_promptly() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
     assert!(
-        file.entries()
-            .values()
+        file.values()
             .any(|e| matches!(e, Entry::Coding(c) if c.code == "port")),
         "the coding made before the hangup was lost"
     );

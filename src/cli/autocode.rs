@@ -116,8 +116,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         .as_ref()
         .map(|w| {
             w.data()
-                .entries()
-                .values()
+                .values_unordered()
                 .filter_map(|e| match e {
                     Entry::Coding(c) if c.code == code.id => Some((c.doc.clone(), c.start, c.end)),
                     _ => None,
@@ -167,8 +166,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         let mut ops = Vec::new();
         let mut marked = std::collections::HashSet::new();
         for c in &planned {
-            if !w.data().entries().contains_key(&status_key(&c.doc)) && marked.insert(c.doc.clone())
-            {
+            if !w.data().contains_key(&status_key(&c.doc)) && marked.insert(c.doc.clone()) {
                 ops.push(Op::Put(Entry::Status(DocStatus {
                     doc: c.doc.clone(),
                     progress: Progress::InProgress,

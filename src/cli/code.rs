@@ -223,11 +223,7 @@ fn build(study: &Study, writer: &mut Writer, r: &Request) -> Result<SpanCoding, 
 /// both in one durable append.
 pub fn save(writer: &mut Writer, coding: SpanCoding) -> CliResult {
     let mut ops = Vec::with_capacity(2);
-    if !writer
-        .data()
-        .entries()
-        .contains_key(&status_key(&coding.doc))
-    {
+    if !writer.data().contains_key(&status_key(&coding.doc)) {
         ops.push(Op::Put(Entry::Status(DocStatus {
             doc: coding.doc.clone(),
             progress: Progress::InProgress,

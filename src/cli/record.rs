@@ -198,8 +198,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     if touches_record {
         let highest = writer
             .data()
-            .entries()
-            .values()
+            .values_unordered()
             .filter_map(|e| match e {
                 Entry::Record(r) if r.doc == doc_id => Some(r.number),
                 _ => None,
@@ -216,7 +215,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         }
         let key = record_key(&doc_id, number);
         if args.delete {
-            if !writer.data().entries().contains_key(&key) {
+            if !writer.data().contains_key(&key) {
                 return Err(input(format!(
                     "coder {coder} has no record {number} on {doc_id}"
                 )));

@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let kept = codings
         .coders
         .iter()
-        .flat_map(|c| c.entries().values())
+        .flat_map(|c| c.values_unordered())
         .filter(|e| e.doc().is_some_and(|d| project.meta.current_id(d) == id))
         .count();
     if ctx.json {

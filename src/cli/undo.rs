@@ -18,7 +18,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let mut writer = open_writer(&project, &coder)?;
     let ids: Vec<String> = writer
         .data()
-        .entries()
         .values()
         .filter_map(|e| match e {
             Entry::Coding(c) if c.batch.as_deref() == Some(args.batch.as_str()) => {

@@ -120,30 +120,35 @@ impl CodingSet {
         self.coders.iter_mut().find(|c| c.coder == coder)
     }
 
-    /// All span codings with their coder.
+    /// All span codings with their coder, in no particular order.
     pub fn spans(&self) -> impl Iterator<Item = (&str, &SpanCoding)> {
         self.coders.iter().flat_map(|c| {
-            c.entries().values().filter_map(move |e| match e {
+            c.values_unordered().filter_map(move |e| match e {
                 Entry::Coding(s) => Some((c.coder.as_str(), s)),
                 _ => None,
             })
         })
     }
 
-    /// All records with their coder.
+    /// All records with their coder, coder by coder, each coder's in key order.
     pub fn records(&self) -> impl Iterator<Item = (&str, &Record)> {
         self.coders.iter().flat_map(|c| {
-            c.entries().values().filter_map(move |e| match e {
-                Entry::Record(r) => Some((c.coder.as_str(), r)),
-                _ => None,
-            })
+            let mut records: Vec<&Record> = c
+                .values_unordered()
+                .filter_map(|e| match e {
+                    Entry::Record(r) => Some(r),
+                    _ => None,
+                })
+                .collect();
+            records.sort_by_cached_key(|r| crate::coding::record_key(&r.doc, r.number));
+            records.into_iter().map(move |r| (c.coder.as_str(), r))
         })
     }
 
-    /// All document statuses with their coder.
+    /// All document statuses with their coder, in no particular order.
     pub fn statuses(&self) -> impl Iterator<Item = (&str, &DocStatus)> {
         self.coders.iter().flat_map(|c| {
-            c.entries().values().filter_map(move |e| match e {
+            c.values_unordered().filter_map(move |e| match e {
                 Entry::Status(s) => Some((c.coder.as_str(), s)),
                 _ => None,
             })
@@ -152,18 +157,26 @@ impl CodingSet {
 
     /// Resolves every span coding against the corpus (following renames).
     pub fn resolve<'a>(&'a self, project: &Project, corpus: &Corpus) -> Vec<ResolvedSpan<'a>> {
-        let mut by_doc: HashMap<&str, Vec<(&'a str, &'a SpanCoding)>> = HashMap::new();
-        for (coder, coding) in self.spans() {
-            by_doc
-                .entry(project.meta.current_id(&coding.doc))
-                .or_default()
-                .push((coder, coding));
+        type ByDoc<'a, 'p> = HashMap<&'p str, Vec<(usize, &'a str, &'a SpanCoding)>>;
+        let mut by_doc: ByDoc<'a, '_> = HashMap::new();
+        for (n, file) in self.coders.iter().enumerate() {
+            for entry in file.values_unordered() {
+                if let Entry::Coding(coding) = entry {
+                    by_doc
+                        .entry(project.meta.current_id(&coding.doc))
+                        .or_default()
+                        .push((n, file.coder.as_str(), coding));
+                }
+            }
         }
         let mut docs: Vec<_> = by_doc.into_iter().collect();
         docs.sort_by(|a, b| a.0.cmp(b.0));
         let mut out = Vec::new();
-        for (doc_id, codings) in docs {
-            place(corpus, doc_id, codings.into_iter(), &mut out);
+        for (doc_id, mut codings) in docs {
+            // Coder by coder, each coder's in key order (coding keys differ by id only).
+            codings.sort_by(|a, b| (a.0, &a.2.id).cmp(&(b.0, &b.2.id)));
+            let codings = codings.into_iter().map(|(_, coder, c)| (coder, c));
+            place(corpus, doc_id, codings, &mut out);
         }
         out
     }
@@ -181,23 +194,16 @@ impl CodingSet {
         for file in &self.coders {
             let from = codings.len();
             for id in &ids {
-                codings.extend(file.of_document(id).filter_map(|(key, e)| match e {
-                    Entry::Coding(c) => Some((key, file.coder.as_str(), c)),
+                codings.extend(file.of_document(id).filter_map(|e| match e {
+                    Entry::Coding(c) => Some((file.coder.as_str(), c)),
                     _ => None,
                 }));
             }
-            if ids.len() > 1 {
-                // In key order across the document's old and new ids, as in the file.
-                codings[from..].sort_by(|a, b| a.0.cmp(b.0));
-            }
+            // In key order, as in the file: coding keys differ only by their ids.
+            codings[from..].sort_by(|a, b| a.1.id.cmp(&b.1.id));
         }
         let mut out = Vec::with_capacity(codings.len());
-        place(
-            corpus,
-            doc_id,
-            codings.into_iter().map(|(_, coder, c)| (coder, c)),
-            &mut out,
-        );
+        place(corpus, doc_id, codings.into_iter(), &mut out);
         out
     }
 

@@ -65,7 +65,7 @@ impl SheetPlan {
             *n = (*n).max(r.number);
         }
         if let Some(file) = existing {
-            for entry in file.entries().values() {
+            for entry in file.values_unordered() {
                 if let Entry::Record(r) = entry
                     && let Some(&n) = highest.get(r.doc.as_str())
                     && r.number > n
@@ -76,7 +76,7 @@ impl SheetPlan {
         }
         for r in &self.records {
             let same = existing
-                .and_then(|f| f.entries().get(&record_key(&r.doc, r.number)))
+                .and_then(|f| f.get(&record_key(&r.doc, r.number)))
                 .is_some_and(|e| matches!(e, Entry::Record(old) if old.values == r.values));
             if !same {
                 ops.push(Op::Put(Entry::Record(r.clone())));

@@ -14,7 +14,6 @@
 //! writer cuts it off. One process writes a coder's files at a time (an OS file lock
 //! in `.gloss/locks/<coder>.lock`, released by the kernel even on `kill -9`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,16 +59,35 @@ pub enum Op {
     Delete(String),
 }
 
+impl Op {
+    /// Parses one journal line; `{"put":{…}}` with the entry as gloss writes it takes the
+    /// fast path of [`Entry::from_json`], anything else (and any error) serde's.
+    pub fn from_json(text: &str) -> serde_json::Result<Op> {
+        let fast = text
+            .strip_prefix("{\"put\":")
+            .and_then(|rest| rest.strip_suffix('}'))
+            .and_then(|entry| Entry::from_json(entry).ok());
+        match fast {
+            Some(entry) => Ok(Op::Put(entry)),
+            None => serde_json::from_str(text),
+        }
+    }
+}
+
 /// A coder's entries, keyed (see [`Entry::key`]), with an index from document ids to
-/// the keys of the entries about that document, so one document's codings are found
-/// without reading every entry. Entries change only through [`CoderFile::apply`], which
+/// that document's entries, so one document's codings are found without reading — or
+/// looking up — every entry. Entries change only through [`CoderFile::apply`], which
 /// keeps the index in step.
 #[derive(Debug, Clone, Default)]
 pub struct CoderFile {
     pub coder: String,
-    entries: BTreeMap<String, Entry>,
-    /// Document id (as stored in the entries, before renames) → keys of its entries.
-    by_doc: HashMap<String, BTreeSet<String>>,
+    /// The entries, in no order; a removed entry's slot is reused.
+    slots: Vec<Option<Entry>>,
+    free: Vec<u32>,
+    /// Key → slot.
+    keys: foldhash::HashMap<String, u32>,
+    /// Document id (as stored in the entries, before renames) → slots of its entries.
+    by_doc: foldhash::HashMap<String, Vec<u32>>,
     /// Number of lines in the journal (changes not yet compacted).
     pub journal_lines: usize,
     /// Bytes of a torn (unacknowledged) last journal line, if any.
@@ -102,72 +120,151 @@ impl CoderFile {
         {
             self.last_id = self.last_id.max(n);
         }
-        let (key, old) = match op {
-            Op::Put(entry) => {
-                let key = entry.key();
-                let old = self.entries.insert(key.clone(), entry);
-                (key, old)
-            }
+        match op {
+            Op::Put(entry) => self.put(entry),
             Op::Delete(key) => {
-                let old = self.entries.remove(&key);
-                (key, old)
-            }
-        };
-        let new_doc = self.entries.get(&key).and_then(Entry::doc);
-        let old_doc = old.as_ref().and_then(Entry::doc);
-        if old_doc == new_doc {
-            return;
-        }
-        if let Some(doc) = old_doc
-            && let Some(keys) = self.by_doc.get_mut(doc)
-        {
-            keys.remove(&key);
-            if keys.is_empty() {
-                self.by_doc.remove(doc);
-            }
-        }
-        if let Some(doc) = new_doc {
-            match self.by_doc.get_mut(doc) {
-                Some(keys) => {
-                    keys.insert(key);
-                }
-                None => {
-                    self.by_doc.insert(doc.to_string(), BTreeSet::from([key]));
+                if let Some(slot) = self.keys.remove(&key) {
+                    if let Some(doc) = self.slots[slot as usize]
+                        .take()
+                        .as_ref()
+                        .and_then(Entry::doc)
+                    {
+                        unindex(&mut self.by_doc, doc, slot);
+                    }
+                    self.free.push(slot);
                 }
             }
         }
     }
 
-    /// Every entry by key.
-    pub fn entries(&self) -> &BTreeMap<String, Entry> {
-        &self.entries
+    fn put(&mut self, entry: Entry) {
+        use std::collections::hash_map::Entry as Slot;
+        match self.keys.entry(entry.key()) {
+            Slot::Occupied(o) => {
+                let slot = *o.get();
+                let old = self.slots[slot as usize].replace(entry);
+                let old_doc = old.as_ref().and_then(Entry::doc);
+                if old_doc != self.slots[slot as usize].as_ref().and_then(Entry::doc) {
+                    if let Some(doc) = old_doc {
+                        unindex(&mut self.by_doc, doc, slot);
+                    }
+                    index(&self.slots, &mut self.by_doc, slot);
+                }
+            }
+            Slot::Vacant(v) => {
+                let slot = match self.free.pop() {
+                    Some(slot) => {
+                        self.slots[slot as usize] = Some(entry);
+                        slot
+                    }
+                    None => {
+                        // More than u32::MAX entries would not fit in memory anyway.
+                        let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+                        self.slots.push(Some(entry));
+                        slot
+                    }
+                };
+                v.insert(slot);
+                index(&self.slots, &mut self.by_doc, slot);
+            }
+        }
+    }
+
+    /// Room for `n` more entries (reading a file whose size is known).
+    fn reserve(&mut self, n: usize) {
+        self.slots.reserve(n.saturating_sub(self.free.len()));
+        self.keys.reserve(n);
+    }
+
+    fn entry(&self, slot: u32) -> Option<&Entry> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
     /// The entry with this key.
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.get(key)
+        self.keys.get(key).and_then(|&slot| self.entry(slot))
+    }
+
+    /// True when there is an entry with this key.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.keys.contains_key(key)
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Every entry with its key, in key order (sorted on each call).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        let mut v: Vec<_> = self
+            .keys
+            .iter()
+            .filter_map(|(k, &slot)| Some((k.as_str(), self.entry(slot)?)))
+            .collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v.into_iter()
+    }
+
+    /// Every entry, in key order (sorted on each call).
+    pub fn values(&self) -> impl Iterator<Item = &Entry> {
+        self.entries().map(|(_, e)| e)
+    }
+
+    /// Every entry, in no particular order (cheap: for counting and collecting).
+    pub fn values_unordered(&self) -> impl Iterator<Item = &Entry> {
+        self.slots.iter().flatten()
     }
 
     /// The entries about the document stored under id `doc` (codings, records, its
-    /// status and memo), in key order. Renames are not followed here: see
+    /// status and memo), in no particular order. Costs only those entries: no key is
+    /// looked up. Renames are not followed here: see
     /// [`crate::project::DocumentsMeta::ids_of`].
-    pub fn of_document<'a>(&'a self, doc: &str) -> impl Iterator<Item = (&'a str, &'a Entry)> {
+    pub fn of_document<'a>(&'a self, doc: &str) -> impl Iterator<Item = &'a Entry> {
         self.by_doc
             .get(doc)
             .into_iter()
             .flatten()
-            .filter_map(|key| {
-                self.entries
-                    .get_key_value(key)
-                    .map(|(k, e)| (k.as_str(), e))
-            })
+            .filter_map(|&slot| self.entry(slot))
     }
 
     /// Entries in file order (sorted by key, numbers by value).
-    pub fn sorted(&self) -> Vec<(&String, &Entry)> {
-        let mut v: Vec<_> = self.entries.iter().collect();
+    pub fn sorted(&self) -> Vec<(&str, &Entry)> {
+        let mut v: Vec<_> = self
+            .keys
+            .iter()
+            .filter_map(|(k, &slot)| Some((k.as_str(), self.entry(slot)?)))
+            .collect();
         v.sort_by(|a, b| natural_cmp(a.0, b.0));
         v
+    }
+}
+
+/// Adds the entry in `slot` to its document's list.
+fn index(slots: &[Option<Entry>], by_doc: &mut foldhash::HashMap<String, Vec<u32>>, slot: u32) {
+    let Some(doc) = slots[slot as usize].as_ref().and_then(Entry::doc) else {
+        return;
+    };
+    match by_doc.get_mut(doc) {
+        Some(list) => list.push(slot),
+        None => {
+            by_doc.insert(doc.to_string(), vec![slot]);
+        }
+    }
+}
+
+/// Removes `slot` from the list of document `doc`.
+fn unindex(by_doc: &mut foldhash::HashMap<String, Vec<u32>>, doc: &str, slot: u32) {
+    if let Some(list) = by_doc.get_mut(doc) {
+        list.retain(|&s| s != slot);
+        if list.is_empty() {
+            by_doc.remove(doc);
+        }
     }
 }
 
@@ -249,12 +346,15 @@ pub fn read_all(dir: &Path) -> Result<Vec<CoderFile>> {
     coders_in(dir)?.iter().map(|c| read_coder(dir, c)).collect()
 }
 
-fn check_conflict(path: &Path, line_no: usize, line: &str) -> Result<()> {
-    if line.starts_with("<<<<<<<")
+fn is_conflict_marker(line: &str) -> bool {
+    line.starts_with("<<<<<<<")
         || line.starts_with("=======")
         || line.starts_with(">>>>>>>")
         || line.starts_with("|||||||")
-    {
+}
+
+fn check_conflict(path: &Path, line_no: usize, line: &str) -> Result<()> {
+    if is_conflict_marker(line) {
         return Err(Error::Conflict {
             path: path.into(),
             line: line_no,
@@ -272,48 +372,78 @@ fn utf8_line<'a>(path: &Path, line_no: usize, bytes: &'a [u8]) -> Result<&'a str
 }
 
 fn read_sorted(path: &Path, bytes: &[u8], coder: &str, data: &mut CoderFile) -> Result<()> {
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = i + 1;
-        let line = utf8_line(path, line_no, raw)?;
-        check_conflict(path, line_no, line)?;
-        if line.trim().is_empty() {
-            continue;
+    // The header, then the entries, parsed on all cores in pieces of whole lines.
+    let (first, rest) = match memchr::memchr(b'\n', bytes) {
+        Some(i) => (&bytes[..i], &bytes[i + 1..]),
+        None => (bytes, &[][..]),
+    };
+    let line = utf8_line(path, 1, first)?;
+    check_conflict(path, 1, line)?;
+    if !line.trim().is_empty() {
+        read_header(path, line, coder, data)?;
+    }
+    let (entries, _) = crate::parallel::parse_lines(rest, |raw| {
+        let Ok(line) = std::str::from_utf8(raw) else {
+            return Err(None);
+        };
+        if is_conflict_marker(line) {
+            return Err(None);
         }
-        if i == 0 {
-            let header: Header = serde_json::from_str(line).map_err(|e| Error::Parse {
+        if line.trim().is_empty() {
+            return Ok(None);
+        }
+        Entry::from_json(line).map(Some).map_err(Some)
+    })
+    .map_err(|(n, e)| {
+        // Line n of the entries is line n + 1 of the file; a UTF-8 or conflict problem is
+        // described by the same checks as the header's.
+        let line_no = n + 1;
+        let raw = rest.split(|&b| b == b'\n').nth(n - 1).unwrap_or_default();
+        match e {
+            Some(e) => Error::Parse {
                 path: path.into(),
                 location: Some(format!("{line_no}:{}", e.column())),
-                message: format!("not a gloss coding file header: {e}"),
-            })?;
-            if header.gloss != "coding" || header.version > FORMAT_VERSION {
-                return Err(Error::at_line(
-                    path,
-                    1,
-                    format!(
-                        "not a coding file this gloss can read (gloss {:?}, version {}); upgrade gloss",
-                        header.gloss, header.version
-                    ),
-                ));
-            }
-            data.last_id = data.last_id.max(header.last_id);
-            if header.coder != coder {
-                return Err(Error::at_line(
-                    path,
-                    1,
-                    format!(
-                        "the file belongs to coder {:?}, but its name says {coder:?}; rename it back",
-                        header.coder
-                    ),
-                ));
-            }
-            continue;
+                message: format!("not a coding entry: {e}"),
+            },
+            None => utf8_line(path, line_no, raw)
+                .and_then(|line| check_conflict(path, line_no, line))
+                .err()
+                .unwrap_or_else(|| Error::at_line(path, line_no, "unreadable line")),
         }
-        let entry: Entry = serde_json::from_str(line).map_err(|e| Error::Parse {
-            path: path.into(),
-            location: Some(format!("{line_no}:{}", e.column())),
-            message: format!("not a coding entry: {e}"),
-        })?;
+    })?;
+    data.reserve(entries.len());
+    for entry in entries {
         data.apply(Op::Put(entry));
+    }
+    Ok(())
+}
+
+fn read_header(path: &Path, line: &str, coder: &str, data: &mut CoderFile) -> Result<()> {
+    let header: Header = serde_json::from_str(line).map_err(|e| Error::Parse {
+        path: path.into(),
+        location: Some(format!("1:{}", e.column())),
+        message: format!("not a gloss coding file header: {e}"),
+    })?;
+    if header.gloss != "coding" || header.version > FORMAT_VERSION {
+        return Err(Error::at_line(
+            path,
+            1,
+            format!(
+                "not a coding file this gloss can read (gloss {:?}, version {}); upgrade gloss",
+                header.gloss, header.version
+            ),
+        ));
+    }
+    data.last_id = data.last_id.max(header.last_id);
+    if header.coder != coder {
+        return Err(Error::at_line(
+            path,
+            1,
+            format!(
+                "the file belongs to coder {:?}, but its name says {coder:?}; rename it back",
+                header.coder
+            ),
+        ));
     }
     Ok(())
 }
@@ -328,7 +458,7 @@ fn read_journal(path: &Path, bytes: &[u8], data: &mut CoderFile) -> Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let op: Op = serde_json::from_str(line).map_err(|e| Error::Parse {
+        let op = Op::from_json(line).map_err(|e| Error::Parse {
             path: path.into(),
             location: Some(format!("{line_no}:{}", e.column())),
             message: format!("not a journal entry: {e}"),
@@ -459,8 +589,8 @@ fn rename_ops(meta: &crate::project::DocumentsMeta, data: &CoderFile) -> Vec<Op>
     if meta.renamed.is_empty() {
         return ops;
     }
-    let mut taken: std::collections::HashSet<String> = data.entries.keys().cloned().collect();
-    for (key, entry) in &data.entries {
+    let mut taken: std::collections::HashSet<String> = data.keys.keys().cloned().collect();
+    for (key, entry) in data.entries() {
         let Some(old) = entry.doc() else { continue };
         let new = meta.current_id(old);
         if new == old {
@@ -482,11 +612,11 @@ fn rename_ops(meta: &crate::project::DocumentsMeta, data: &CoderFile) -> Vec<Op>
             && taken.contains(&moved.key())
         {
             // The current id already has its own status or memo: keep that one.
-            ops.push(Op::Delete(key.clone()));
+            ops.push(Op::Delete(key.to_string()));
             continue;
         }
         taken.insert(moved.key());
-        ops.push(Op::Delete(key.clone()));
+        ops.push(Op::Delete(key.to_string()));
         ops.push(Op::Put(moved));
     }
     ops
@@ -556,7 +686,7 @@ impl Writer {
 
     /// Removes one entry durably; returns it, or `None` if there was none.
     pub fn delete(&mut self, key: &str) -> Result<Option<Entry>> {
-        let old = self.data.entries.get(key).cloned();
+        let old = self.data.get(key).cloned();
         if old.is_some() {
             self.apply(vec![Op::Delete(key.to_string())])?;
         }
@@ -683,6 +813,7 @@ fn remove_stale_temporaries(dir: &Path, coder: &str) {
 mod tests {
     use super::*;
     use crate::coding::{DocStatus, Progress};
+    use std::collections::BTreeMap;
 
     fn status(doc: &str, progress: Progress) -> Entry {
         Entry::Status(DocStatus {
@@ -711,10 +842,10 @@ mod tests {
         w.delete("status transcripts/b").unwrap();
         let before = read_coder(&p.coding_dir(), "alice").unwrap();
         assert_eq!(before.journal_lines, 4);
-        assert_eq!(before.entries.len(), 1);
+        assert_eq!(before.len(), 1);
         w.compact().unwrap();
         let after = read_coder(&p.coding_dir(), "alice").unwrap();
-        assert_eq!(after.entries, before.entries);
+        assert!(after.entries().eq(before.entries()));
         assert_eq!(after.journal_lines, 0);
         let text = fs::read_to_string(coding_path(&p.coding_dir(), "alice")).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
@@ -740,8 +871,10 @@ mod tests {
         })
     }
 
-    fn keys_of<'a>(file: &'a CoderFile, doc: &str) -> Vec<&'a str> {
-        file.of_document(doc).map(|(k, _)| k).collect()
+    fn keys_of(file: &CoderFile, doc: &str) -> Vec<String> {
+        let mut keys: Vec<String> = file.of_document(doc).map(Entry::key).collect();
+        keys.sort();
+        keys
     }
 
     #[test]
@@ -768,14 +901,68 @@ mod tests {
         file.apply(Op::Delete("status d/a".into()));
         assert!(keys_of(&file, "d/a").is_empty());
         assert!(!file.by_doc.contains_key("d/a"));
-        // Every entry about a document is found through the index, and only those.
-        for (key, entry) in file.entries() {
-            if let Some(doc) = entry.doc() {
-                assert!(keys_of(&file, doc).contains(&key.as_str()));
-            }
+        check(&file);
+    }
+
+    /// The slots, the key map and the document index agree.
+    fn check(file: &CoderFile) {
+        for (key, &slot) in &file.keys {
+            assert_eq!(
+                file.slots[slot as usize].as_ref().map(Entry::key).as_ref(),
+                Some(key)
+            );
         }
-        let indexed: usize = file.by_doc.values().map(BTreeSet::len).sum();
-        assert_eq!(indexed, file.entries().len());
+        let empty = file.slots.iter().filter(|s| s.is_none()).count();
+        assert_eq!(file.keys.len() + empty, file.slots.len());
+        assert_eq!(empty, file.free.len());
+        let mut indexed = 0;
+        for (doc, list) in &file.by_doc {
+            let mut unique = list.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), list.len());
+            for entry in file.of_document(doc) {
+                assert_eq!(entry.doc(), Some(doc.as_str()));
+                assert_eq!(file.get(&entry.key()), Some(entry));
+            }
+            indexed += list.len();
+        }
+        assert_eq!(indexed, file.values().filter(|e| e.doc().is_some()).count());
+    }
+
+    #[test]
+    fn the_document_index_agrees_with_a_plain_map_after_many_changes() {
+        let mut file = CoderFile::new("alice");
+        let mut model: BTreeMap<String, Entry> = BTreeMap::new();
+        let mut x: u64 = 42;
+        for _ in 0..3000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (x >> 33) % 60;
+            let doc = format!("d/{}", (x >> 40) % 7);
+            let op = match (x >> 50) % 4 {
+                0 => Op::Delete(format!("coding alice-{n}")),
+                1 => Op::Put(status(&doc, Progress::Done)),
+                2 if n.is_multiple_of(5) => Op::Delete(format!("status {doc}")),
+                _ => Op::Put(coding(&format!("alice-{n}"), &doc)),
+            };
+            match &op {
+                Op::Put(e) => {
+                    model.insert(e.key(), e.clone());
+                }
+                Op::Delete(k) => {
+                    model.remove(k);
+                }
+            }
+            file.apply(op);
+        }
+        check(&file);
+        assert!(
+            file.entries()
+                .map(|(k, e)| (k.to_string(), e.clone()))
+                .eq(model.into_iter())
+        );
     }
 
     #[test]
@@ -847,7 +1034,7 @@ mod tests {
         let a = fs::read_to_string(coding_path(&p.coding_dir(), "alice")).unwrap();
         let b = fs::read_to_string(coding_path(&p.coding_dir(), "bob")).unwrap();
         assert_eq!(a.replace("alice", "bob"), b);
-        assert_eq!(journal_state.entries().len(), 10 - 1 + 3);
+        assert_eq!(journal_state.len(), 10 - 1 + 3);
     }
 
     #[test]
@@ -866,8 +1053,30 @@ mod tests {
         let (mut w, _) = JournalWriter::open(&p, lock, &read).unwrap();
         w.apply(&[Op::Put(status("d/b", Progress::Done))]).unwrap();
         let back = read_coder(&p.coding_dir(), "alice").unwrap();
-        assert_eq!(back.entries().len(), 2);
+        assert_eq!(back.len(), 2);
         assert_eq!(back.torn_tail, 0);
+    }
+
+    #[test]
+    fn journal_lines_read_the_fast_way_are_what_serde_reads() {
+        let general = |t: &str| serde_json::from_str::<Op>(t).map_err(|e| e.to_string());
+        let fast = |t: &str| Op::from_json(t).map_err(|e| e.to_string());
+        for op in [
+            Op::Put(coding("alice-1", "d/a")),
+            Op::Put(status("d/a", Progress::Done)),
+            Op::Delete("coding alice-1".into()),
+        ] {
+            let text = serde_json::to_string(&op).unwrap();
+            assert_eq!(fast(&text), Ok(op));
+        }
+        for bad in [
+            "{\"put\":{\"type\":\"coding\"}}",
+            "{\"put\":{\"type\":\"status\",\"doc\":\"d\",\"progress\":\"done\",\"modified\":\"t\"},\"x\":1}",
+            "{\"del\":3}",
+            "{\"put\":}",
+        ] {
+            assert_eq!(fast(bad), general(bad), "{bad}");
+        }
     }
 
     #[test]
@@ -890,13 +1099,10 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&jpath).unwrap();
         f.write_all(b"{\"put\":{\"type\":\"sta").unwrap();
         let read = read_coder(&p.coding_dir(), "alice").unwrap();
-        assert_eq!(read.entries.len(), 1);
+        assert_eq!(read.len(), 1);
         let mut w = Writer::open(&p, "alice").unwrap();
         w.put(status("transcripts/b", Progress::Done)).unwrap();
-        assert_eq!(
-            read_coder(&p.coding_dir(), "alice").unwrap().entries.len(),
-            2
-        );
+        assert_eq!(read_coder(&p.coding_dir(), "alice").unwrap().len(), 2);
     }
 
     #[test]
@@ -908,6 +1114,42 @@ mod tests {
         let err = Writer::open(&p, "alice").unwrap_err().to_string();
         assert!(err.ends_with("alice.jsonl:2: git conflict marker; resolve the merge conflict in this file, then run the command again"), "{err}");
         assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn a_bad_line_deep_in_a_large_file_is_reported_at_its_line() {
+        let (_tmp, p) = project();
+        let mut file = CoderFile::new("alice");
+        for i in 1..=20_000 {
+            file.apply(Op::Put(coding(
+                &format!("alice-{i}"),
+                &format!("d/{}", i % 97),
+            )));
+        }
+        let text = render(&file);
+        let path = coding_path(&p.coding_dir(), "alice");
+        fs::write(&path, &text).unwrap();
+        let back = read_coder(&p.coding_dir(), "alice").unwrap();
+        assert!(back.entries().eq(file.entries()));
+        assert_eq!(back.last_id, 20_000);
+        let mut lines: Vec<&str> = text.lines().collect();
+        for (at, bad, want) in [
+            (
+                15_000,
+                "{\"type\":\"coding\"}",
+                ":15000:0: not a coding entry: missing field `id`",
+            ),
+            (12_345, "=======", ":12345: git conflict marker"),
+        ] {
+            let old = lines[at - 1];
+            lines[at - 1] = bad;
+            fs::write(&path, lines.join("\n")).unwrap();
+            let err = read_coder(&p.coding_dir(), "alice")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{err}");
+            lines[at - 1] = old;
+        }
     }
 
     #[test]

@@ -1,40 +1,102 @@
 //! gloss document files (`*.jsonl` under `issues/` and `surveys/`): one document per
 //! line as JSON, sorted by id, so that files are deterministic and git diffs small.
 
+use std::io::Read;
 use std::path::Path;
 
 use crate::corpus::Document;
 use crate::textio::write_atomic;
 use crate::{Error, Result};
 
-/// Reads a document file; every line must be one JSON document.
+/// Reads a document file; every line must be one JSON document. The file is read in
+/// blocks of whole lines, each parsed on all cores, so a large file is never held in
+/// memory whole next to its documents.
 pub fn read(path: &Path) -> Result<Vec<Document>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    parse(path, &text)
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_from(path, file, BLOCK)
+}
+
+/// How much of a document file is read at a time.
+const BLOCK: usize = 8 << 20;
+
+fn read_from(path: &Path, mut file: impl Read, block: usize) -> Result<Vec<Document>> {
+    let mut docs = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut lines_before = 0;
+    loop {
+        let had = buf.len();
+        let read = (&mut file)
+            .take(block as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io(path, e))?;
+        let end = read == 0;
+        // Parse up to the last complete line; keep the rest for the next block.
+        let complete = if end {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[had..]) {
+                Some(i) => had + i + 1,
+                None => continue,
+            }
+        };
+        let (parsed, lines) = crate::parallel::parse_lines(&buf[..complete], parse_line)
+            .map_err(|(line, e)| e.at(path, lines_before + line))?;
+        docs.extend(parsed);
+        lines_before += lines;
+        buf.drain(..complete);
+        if end {
+            return Ok(docs);
+        }
+    }
 }
 
 /// Parses a document file's text; `path` names it in errors.
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Document>> {
-    let mut docs = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line.starts_with("=======")
-        {
-            return Err(Error::Conflict {
+    crate::parallel::parse_lines(text.as_bytes(), parse_line)
+        .map(|(docs, _)| docs)
+        .map_err(|(line, e)| e.at(path, line))
+}
+
+/// What is wrong with a line of a document file.
+enum LineError {
+    Utf8(usize),
+    Conflict,
+    Json(serde_json::Error),
+}
+
+impl LineError {
+    fn at(self, path: &Path, line: usize) -> Error {
+        match self {
+            LineError::Utf8(byte) => Error::Parse {
                 path: path.into(),
-                line: i + 1,
-            });
+                location: Some(format!("{line}")),
+                message: format!("invalid UTF-8 at byte {byte} of the line"),
+            },
+            LineError::Conflict => Error::Conflict {
+                path: path.into(),
+                line,
+            },
+            LineError::Json(e) => Error::Parse {
+                path: path.into(),
+                location: Some(format!("{line}:{}", e.column())),
+                message: format!("not a gloss document: {e}"),
+            },
         }
-        let doc: Document = serde_json::from_str(line).map_err(|e| Error::Parse {
-            path: path.into(),
-            location: Some(format!("{}:{}", i + 1, e.column())),
-            message: format!("not a gloss document: {e}"),
-        })?;
-        docs.push(doc);
     }
-    Ok(docs)
+}
+
+fn parse_line(line: &[u8]) -> std::result::Result<Option<Document>, LineError> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = std::str::from_utf8(line).map_err(|e| LineError::Utf8(e.valid_up_to()))?;
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line.starts_with("=======") {
+        return Err(LineError::Conflict);
+    }
+    serde_json::from_str(line)
+        .map(Some)
+        .map_err(LineError::Json)
 }
 
 /// Serialises documents one per line, sorted by id (numbers within ids sort by value,
@@ -119,6 +181,45 @@ mod tests {
         let back = parse(Path::new("f.jsonl"), &text).unwrap();
         assert_eq!(back[0].id, "issues/o/r#9");
         assert_eq!(back, docs);
+    }
+
+    #[test]
+    fn read_in_small_blocks_is_read_whole() {
+        let mk = |i: usize| Document {
+            id: format!("issues/o/r#{i}"),
+            kind: DocKind::Issue,
+            title: "t".repeat(i % 40),
+            attributes: Attributes::new(),
+            turns: vec![Turn {
+                speaker: "a".into(),
+                time: None,
+                text: "x\ny é ".repeat(i % 30),
+            }],
+        };
+        let mut docs: Vec<_> = (0..500).map(mk).collect();
+        let text = render(&mut docs);
+        let path = Path::new("f.jsonl");
+        for block in [1, 7, 100, 4096, 1 << 20] {
+            let back = read_from(path, text.as_bytes(), block).unwrap();
+            assert_eq!(back, docs, "{block}");
+        }
+        // Without a newline at the end, and with an error far in: its line number.
+        let cut = text.trim_end();
+        assert_eq!(read_from(path, cut.as_bytes(), 100).unwrap(), docs);
+        let bad = format!("{text}\n{{\"id\":1}}\n");
+        for block in [50, 1 << 20] {
+            let err = read_from(path, bad.as_bytes(), block)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("f.jsonl:502:"), "{err}");
+        }
+        let mut latin1 = text.clone().into_bytes();
+        latin1.extend(b"{\"id\":\"caf\xe9\"}\n");
+        let err = read_from(path, &latin1[..], 64).unwrap_err().to_string();
+        assert!(
+            err.contains("f.jsonl:501: invalid UTF-8 at byte 10"),
+            "{err}"
+        );
     }
 
     #[test]

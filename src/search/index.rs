@@ -632,7 +632,7 @@ fn document_marks<'a>(study: &'a Study, only: Option<&HashSet<&str>>) -> MarksBy
                     ))
                 }))
             }
-            _ => Box::new(file.entries().values()),
+            _ => Box::new(file.values_unordered()),
         };
         for entry in entries {
             if let crate::coding::Entry::Memo(crate::coding::Memo {

@@ -1431,22 +1431,21 @@ impl App {
         let Some(doc) = self.doc() else {
             return Vec::new();
         };
+        let Some(file) = self.my_entries() else {
+            return Vec::new();
+        };
         let mut numbers: Vec<u32> = self
-            .my_entries()
-            .map(|f| {
-                f.entries()
-                    .values()
-                    .filter_map(|e| match e {
-                        Entry::Record(r)
-                            if self.study.project.meta.current_id(&r.doc) == doc.id =>
-                        {
-                            Some(r.number)
-                        }
-                        _ => None,
-                    })
-                    .collect()
+            .study
+            .project
+            .meta
+            .ids_of(&doc.id)
+            .into_iter()
+            .flat_map(|id| file.of_document(id))
+            .filter_map(|e| match e {
+                Entry::Record(r) => Some(r.number),
+                _ => None,
             })
-            .unwrap_or_default();
+            .collect();
         numbers.sort_unstable();
         numbers
     }

@@ -155,8 +155,7 @@ fn screen_and_cursor(app: &mut App, width: u16, height: u16) -> (String, Option<
 
 fn codings(root: &std::path::Path) -> Vec<gloss::coding::SpanCoding> {
     let file = read_coder(&root.join("coding"), "tester").unwrap();
-    file.entries()
-        .values()
+    file.values()
         .filter_map(|e| match e {
             Entry::Coding(c) => Some(c.clone()),
             _ => None,
@@ -269,8 +268,7 @@ fn escape_sequences_in_a_transcript_never_reach_the_screen_raw() {
 
 fn records(root: &std::path::Path) -> Vec<gloss::coding::Record> {
     let file = read_coder(&root.join("coding"), "tester").unwrap();
-    file.entries()
-        .values()
+    file.values()
         .filter_map(|e| match e {
             Entry::Record(r) => Some(r.clone()),
             _ => None,
@@ -488,7 +486,7 @@ fn the_memo_editor_edits_at_its_cursor_and_shows_it_on_wide_characters() {
     press(&mut app, "Down Delete Home Delete C-e \"?\" Esc");
     app.finish();
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
-    let memo = file.entries().values().find_map(|e| match e {
+    let memo = file.values().find_map(|e| match e {
         Entry::Memo(m) => Some(m.text.clone()),
         _ => None,
     });

@@ -178,7 +178,6 @@ fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
 
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
     let codings: Vec<_> = file
-        .entries()
         .values()
         .filter_map(|e| match e {
             Entry::Coding(c) => Some(c),
@@ -218,7 +217,7 @@ fn the_memo_editor_shows_the_terminal_cursor_on_wide_characters() {
         "gloss exited with an error"
     );
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
-    let memo = file.entries().values().find_map(|e| match e {
+    let memo = file.values().find_map(|e| match e {
         Entry::Memo(m) => Some(m.text.clone()),
         _ => None,
     });
@@ -273,8 +272,7 @@ fn a_hangup_saves_what_was_coded_and_ends_the_process_promptly() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let file = read_coder(&tmp.path().join("coding"), "tester").unwrap();
     assert!(
-        file.entries()
-            .values()
+        file.values()
             .any(|e| matches!(e, Entry::Coding(c) if c.code == "port")),
         "the coding made before the hangup was lost"
     );

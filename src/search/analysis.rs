@@ -1,25 +1,27 @@
 //! Text analysis for search: words by Unicode rules (UAX #29), runs of CJK characters
 //! as overlapping bigrams (so a two-character word is found), lower case, accents
-//! folded, English stemming — and an "exact" analyzer without stemming or folding.
-
-use std::cell::RefCell;
+//! folded, English stemming — and an "exact" analyzer without stemming or folding. The
+//! turn text is indexed once for both: see [`text_index`].
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
-    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The name of the stemming, accent-folding analyzer used for turn text.
 pub const STEMMED: &str = "gloss_stemmed";
-/// The name of the analyzer for exact (unstemmed, unfolded) matching.
+/// The name of the analyzer for exact (unstemmed, unfolded) matching of short fields.
 pub const EXACT: &str = "gloss_exact";
+/// The name of the turn text's analyzer: [`text_index`] when indexing, [`stemmed`]
+/// when parsing queries.
+pub const TEXT: &str = "gloss_text";
+/// The name of the virtual `exact` field's query analyzer, [`text_exact_query`].
+pub const EXACT_TEXT: &str = "gloss_exact_text";
 
 /// The stemming analyzer.
 pub fn stemmed() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(80))
-        .filter(LowerCaser)
+    TextAnalyzer::builder(LowerWords)
         .filter(AsciiFoldingFilter)
         .filter(CachedStemmer)
         .build()
@@ -51,16 +53,91 @@ const EMPTY_SLOT: StemSlot = StemSlot {
     stem: [0; SLOT_BYTES],
 };
 
+/// Accent folding and English stemming of one lower-cased word, with the table of
+/// recent stems described at [`CachedStemmer`].
+#[derive(Clone)]
+struct StemCache {
+    /// Stems one word (tantivy's Snowball stemmer on the whole input).
+    stem_word: TextAnalyzer,
+    /// Folds accents of one word (only run on words that are not plain ASCII).
+    fold_word: TextAnalyzer,
+    slots: Vec<StemSlot>,
+}
+
+impl StemCache {
+    fn new() -> StemCache {
+        StemCache {
+            stem_word: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::English))
+                .build(),
+            fold_word: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(AsciiFoldingFilter)
+                .build(),
+            slots: vec![EMPTY_SLOT; STEM_SLOTS],
+        }
+    }
+
+    /// Replaces `word` (already folded) by its stem.
+    fn stem_in_place(&mut self, word: &mut String) {
+        let bytes = word.as_bytes();
+        let cacheable = bytes.len() <= SLOT_BYTES;
+        let index = if cacheable { slot_index(bytes) } else { 0 };
+        if cacheable {
+            let slot = &self.slots[index];
+            if usize::from(slot.word_len) == bytes.len()
+                && slot.word.get(..bytes.len()) == Some(bytes)
+                && let Some(stem) = slot
+                    .stem
+                    .get(..usize::from(slot.stem_len))
+                    .and_then(|s| std::str::from_utf8(s).ok())
+            {
+                word.clear();
+                word.push_str(stem);
+                return;
+            }
+        }
+        let stem = {
+            let mut stream = self.stem_word.token_stream(word);
+            if stream.advance() {
+                stream.token().text.clone()
+            } else {
+                word.clone()
+            }
+        };
+        if cacheable && stem.len() <= SLOT_BYTES {
+            let slot = &mut self.slots[index];
+            slot.word_len = word.len() as u8;
+            slot.word[..word.len()].copy_from_slice(word.as_bytes());
+            slot.stem_len = stem.len() as u8;
+            slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
+        }
+        *word = stem;
+    }
+
+    /// The searchable stem of a lower-cased word: accents folded, then stemmed.
+    fn fold_and_stem(&mut self, lower: &str, out: &mut String) {
+        out.clear();
+        if lower.is_ascii() {
+            out.push_str(lower);
+        } else {
+            let mut stream = self.fold_word.token_stream(lower);
+            if stream.advance() {
+                out.push_str(&stream.token().text);
+            } else {
+                out.push_str(lower);
+            }
+        }
+        self.stem_in_place(out);
+    }
+}
+
 impl TokenFilter for CachedStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner,
-            stem_word: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(Language::English))
-                .build(),
-            slots: vec![EMPTY_SLOT; STEM_SLOTS],
+            cache: StemCache::new(),
         }
     }
 }
@@ -69,9 +146,7 @@ impl TokenFilter for CachedStemmer {
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
-    /// Stems one word (tantivy's Snowball stemmer on the whole input).
-    stem_word: TextAnalyzer,
-    slots: Vec<StemSlot>,
+    cache: StemCache,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -80,8 +155,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
-            stem_word: &mut self.stem_word,
-            slots: &mut self.slots,
+            cache: &mut self.cache,
         }
     }
 }
@@ -89,8 +163,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 /// See [`CachedStemmer`].
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
-    stem_word: &'a mut TextAnalyzer,
-    slots: &'a mut [StemSlot],
+    cache: &'a mut StemCache,
 }
 
 /// FNV-1a: a short word's slot.
@@ -107,40 +180,132 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         if !self.tail.advance() {
             return false;
         }
+        self.cache.stem_in_place(&mut self.tail.token_mut().text);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Marks a token that holds a word as written (lower-cased) where it differs from its
+/// stem, in the turn text field.
+pub const EXACT_MARK: char = '=';
+/// Marks a token that holds a word's stem where it differs from the word as written.
+pub const STEM_MARK: char = '~';
+
+/// The turn text's indexing analyzer: one field serves both stemmed and exact search.
+/// A word whose lower-cased form is its own stem (most words: "the", "model", "nan")
+/// is indexed once, unmarked; any other word twice at the same position, as written
+/// (`=reproducing`) and as its stem (`~reproduc`). A stemmed search for `s` then
+/// looks for `s` or `~s`, an exact search for `w` for `w` when `w` is its own stem,
+/// else `=w` — each word's postings written once instead of once per field.
+pub fn text_index() -> TextAnalyzer {
+    TextAnalyzer::builder(LowerWords)
+        .filter(Forms {
+            mode: FormsMode::Index,
+        })
+        .build()
+}
+
+/// The query analyzer of the virtual `exact` field: each word as [`text_index`]
+/// indexes its written form (`w`, or `=w` when its stem differs).
+pub fn text_exact_query() -> TextAnalyzer {
+    TextAnalyzer::builder(LowerWords)
+        .filter(Forms {
+            mode: FormsMode::ExactQuery,
+        })
+        .build()
+}
+
+/// The token a stemmed search for `stem` looks for besides `stem` itself.
+pub fn marked_stem(stem: &str) -> String {
+    format!("{STEM_MARK}{stem}")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FormsMode {
+    /// Both forms where they differ (indexing).
+    Index,
+    /// The written form only, marked where it differs from the stem (exact queries).
+    ExactQuery,
+}
+
+/// See [`text_index`].
+#[derive(Clone, Copy)]
+struct Forms {
+    mode: FormsMode,
+}
+
+impl TokenFilter for Forms {
+    type Tokenizer<T: Tokenizer> = FormsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> FormsFilter<T> {
+        FormsFilter {
+            inner,
+            mode: self.mode,
+            cache: StemCache::new(),
+        }
+    }
+}
+
+/// See [`text_index`].
+#[derive(Clone)]
+pub struct FormsFilter<T> {
+    inner: T,
+    mode: FormsMode,
+    cache: StemCache,
+}
+
+impl<T: Tokenizer> Tokenizer for FormsFilter<T> {
+    type TokenStream<'a> = FormsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        FormsStream {
+            tail: self.inner.token_stream(text),
+            mode: self.mode,
+            cache: &mut self.cache,
+            stem: String::new(),
+            stem_pending: false,
+        }
+    }
+}
+
+/// See [`text_index`].
+pub struct FormsStream<'a, T> {
+    tail: T,
+    mode: FormsMode,
+    cache: &'a mut StemCache,
+    /// The current word's stem, marked, when it is still to be given out.
+    stem: String,
+    stem_pending: bool,
+}
+
+impl<T: TokenStream> TokenStream for FormsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if self.stem_pending {
+            // The stem of the word just given out, at the same position.
+            self.stem_pending = false;
+            std::mem::swap(&mut self.tail.token_mut().text, &mut self.stem);
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
         let token = self.tail.token_mut();
-        let word = token.text.as_bytes();
-        let cacheable = word.len() <= SLOT_BYTES;
-        let index = if cacheable { slot_index(word) } else { 0 };
-        if cacheable {
-            let slot = &self.slots[index];
-            if usize::from(slot.word_len) == word.len()
-                && slot.word.get(..word.len()) == Some(word)
-                && let Some(stem) = slot
-                    .stem
-                    .get(..usize::from(slot.stem_len))
-                    .and_then(|s| std::str::from_utf8(s).ok())
-            {
-                token.text.clear();
-                token.text.push_str(stem);
-                return true;
+        self.cache.fold_and_stem(&token.text, &mut self.stem);
+        if self.stem != token.text {
+            token.text.insert(0, EXACT_MARK);
+            if self.mode == FormsMode::Index {
+                self.stem.insert(0, STEM_MARK);
+                self.stem_pending = true;
             }
         }
-        let stem = {
-            let mut stream = self.stem_word.token_stream(&token.text);
-            if stream.advance() {
-                stream.token().text.clone()
-            } else {
-                token.text.clone()
-            }
-        };
-        if cacheable && stem.len() <= SLOT_BYTES {
-            let slot = &mut self.slots[index];
-            slot.word_len = token.text.len() as u8;
-            slot.word[..token.text.len()].copy_from_slice(token.text.as_bytes());
-            slot.stem_len = stem.len() as u8;
-            slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
-        }
-        token.text = stem;
         true
     }
 
@@ -155,10 +320,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 
 /// The exact analyzer: words and CJK bigrams, lower-cased only.
 pub fn exact() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(80))
-        .filter(LowerCaser)
-        .build()
+    TextAnalyzer::builder(LowerWords).build()
 }
 
 /// True for characters written without spaces between words (Han, Hiragana, Katakana).
@@ -172,48 +334,67 @@ fn is_cjk(c: char) -> bool {
         | 0xFF66..=0xFF9F) // half-width Katakana
 }
 
-/// Splits text into words (UAX #29 word boundaries, words with a letter or digit);
-/// CJK runs become overlapping character bigrams (a lone character stays a unigram).
+/// Words no longer than this many bytes are indexed; longer ones (hashes, base64,
+/// minified code) are left out, as tantivy's `RemoveLongFilter` would.
+const MAX_WORD_BYTES: usize = 80;
+
+/// Splits text into lower-cased words (UAX #29 word boundaries, words with a letter or
+/// digit; see [`split`]); CJK runs become overlapping character bigrams (a lone
+/// character stays a unigram). Words of [`MAX_WORD_BYTES`] or more are skipped.
+/// Lower-casing is tantivy's `LowerCaser`'s (character by character), done while the
+/// word is copied into the token.
 #[derive(Clone, Default)]
-pub struct WordTokenizer;
+pub struct LowerWords;
 
 /// The tokens of one text: their byte spans are found up front, and one reused
 /// [`Token`] is filled for each in turn (no allocation per token).
-pub struct WordTokens<'a> {
+pub struct LowerWordTokens<'a> {
     text: &'a str,
     spans: Vec<(usize, usize)>,
     next: usize,
     token: Token,
 }
 
-impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordTokens<'a>;
+impl Tokenizer for LowerWords {
+    type TokenStream<'a> = LowerWordTokens<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokens<'a> {
-        WordTokens {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> LowerWordTokens<'a> {
+        LowerWordTokens {
             text,
-            spans: spans(text),
+            spans: split(text),
             next: 0,
             token: Token::default(),
         }
     }
 }
 
-impl TokenStream for WordTokens<'_> {
+impl TokenStream for LowerWordTokens<'_> {
     fn advance(&mut self) -> bool {
-        let Some(&(from, to)) = self.spans.get(self.next) else {
-            return false;
-        };
-        self.token.offset_from = from;
-        self.token.offset_to = to;
-        self.token.position = self.next;
-        self.token.position_length = 1;
-        self.token.text.clear();
-        self.token
-            .text
-            .push_str(self.text.get(from..to).unwrap_or(""));
-        self.next += 1;
-        true
+        while let Some(&(from, to)) = self.spans.get(self.next) {
+            let position = self.next;
+            self.next += 1;
+            if to - from >= MAX_WORD_BYTES {
+                continue;
+            }
+            let word = self.text.get(from..to).unwrap_or("");
+            let token = &mut self.token;
+            token.offset_from = from;
+            token.offset_to = to;
+            token.position = position;
+            token.position_length = 1;
+            token.text.clear();
+            if word.is_ascii() {
+                token
+                    .text
+                    .extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                for c in word.chars() {
+                    token.text.extend(c.to_lowercase());
+                }
+            }
+            return true;
+        }
+        false
     }
 
     fn token(&self) -> &Token {
@@ -225,42 +406,8 @@ impl TokenStream for WordTokens<'_> {
     }
 }
 
-/// Tokenizes text into owned tokens: see [`WordTokenizer`].
-pub fn tokenize(text: &str) -> Vec<Token> {
-    spans(text)
-        .into_iter()
-        .enumerate()
-        .map(|(position, (from, to))| Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: text.get(from..to).unwrap_or("").to_string(),
-            position_length: 1,
-        })
-        .collect()
-}
-
-/// The byte spans of the tokens of `text`, in order: words (split at apostrophes), and
-/// CJK runs as overlapping pairs of characters (a lone character alone). See [`split`].
-fn spans(text: &str) -> Vec<(usize, usize)> {
-    thread_local! {
-        /// The last text split on this thread and its spans: tantivy analyses a turn's
-        /// text for the stemmed and the exact field one after the other.
-        static LAST: RefCell<(String, Vec<(usize, usize)>)> = const {
-            RefCell::new((String::new(), Vec::new()))
-        };
-    }
-    LAST.with_borrow_mut(|(last_text, last_spans)| {
-        if last_text.as_str() != text {
-            *last_spans = split(text);
-            last_text.clear();
-            last_text.push_str(text);
-        }
-        last_spans.clone()
-    })
-}
-
-/// Splits a text into token spans (the work behind [`spans`], uncached).
+/// Splits a text into token spans: words (split at apostrophes), and CJK runs as
+/// overlapping pairs of characters (a lone character alone).
 ///
 /// Words follow UAX #29 within each stretch between ASCII whitespace (a word never
 /// spans whitespace): a stretch of plain ASCII — most of an English corpus — goes
@@ -495,6 +642,59 @@ mod tests {
         }
     }
 
+    /// Raw words by the Unicode tables alone, for the reference analyzers below.
+    #[derive(Clone)]
+    struct ReferenceWords;
+
+    impl Tokenizer for ReferenceWords {
+        type TokenStream<'a> = ReferenceTokens;
+
+        fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+            let tokens = reference_spans(text)
+                .into_iter()
+                .enumerate()
+                .map(|(position, (from, to))| Token {
+                    offset_from: from,
+                    offset_to: to,
+                    position,
+                    text: text[from..to].to_string(),
+                    position_length: 1,
+                })
+                .collect();
+            ReferenceTokens { tokens, next: 0 }
+        }
+    }
+
+    struct ReferenceTokens {
+        tokens: Vec<Token>,
+        next: usize,
+    }
+
+    impl TokenStream for ReferenceTokens {
+        fn advance(&mut self) -> bool {
+            self.next += 1;
+            self.next <= self.tokens.len()
+        }
+
+        fn token(&self) -> &Token {
+            &self.tokens[self.next - 1]
+        }
+
+        fn token_mut(&mut self) -> &mut Token {
+            &mut self.tokens[self.next - 1]
+        }
+    }
+
+    /// (position, text) of every token.
+    fn positioned(a: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut s = a.token_stream(text);
+        while let Some(t) = s.next() {
+            out.push((t.position, t.text.clone()));
+        }
+        out
+    }
+
     #[test]
     fn shortcuts_agree_with_the_full_rules_on_the_real_data() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
@@ -504,13 +704,25 @@ mod tests {
         };
         let mut files: Vec<std::path::PathBuf> = entries.flatten().map(|e| e.path()).collect();
         let mut lines = 0;
+        // gloss's analyzers against tantivy's own filters over the plain Unicode rules.
         let mut cached = stemmed();
-        let mut uncached = TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(80))
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(Language::English))
-            .build();
+        let mut lower = exact();
+        let mut forms = text_index();
+        let mut written = text_exact_query();
+        let reference = |stem: bool| {
+            let b = TextAnalyzer::builder(ReferenceWords)
+                .filter(tantivy::tokenizer::RemoveLongFilter::limit(80))
+                .filter(tantivy::tokenizer::LowerCaser);
+            if stem {
+                b.filter(AsciiFoldingFilter)
+                    .filter(Stemmer::new(Language::English))
+                    .build()
+            } else {
+                b.build()
+            }
+        };
+        let mut uncached = reference(true);
+        let mut unfolded = reference(false);
         while let Some(path) = files.pop() {
             if path.is_dir() {
                 files.extend(
@@ -526,12 +738,31 @@ mod tests {
             };
             for line in text.lines() {
                 assert_eq!(
-                    spans(line),
+                    split(line),
                     reference_spans(line),
                     "{}: {line:?}",
                     path.display()
                 );
-                assert_eq!(terms(&mut cached, line), terms(&mut uncached, line));
+                let stems = positioned(&mut uncached, line);
+                let words = positioned(&mut unfolded, line);
+                assert_eq!(positioned(&mut cached, line), stems);
+                assert_eq!(positioned(&mut lower, line), words);
+                // The text field's forms: each word once where it is its own stem,
+                // else `=word` and `~stem` at its position.
+                let mut expected = Vec::new();
+                let mut exact_forms = Vec::new();
+                for ((position, word), (_, stem)) in words.iter().zip(&stems) {
+                    if word == stem {
+                        expected.push((*position, word.clone()));
+                        exact_forms.push((*position, word.clone()));
+                    } else {
+                        expected.push((*position, format!("={word}")));
+                        expected.push((*position, format!("~{stem}")));
+                        exact_forms.push((*position, format!("={word}")));
+                    }
+                }
+                assert_eq!(positioned(&mut forms, line), expected, "{line:?}");
+                assert_eq!(positioned(&mut written, line), exact_forms, "{line:?}");
                 lines += 1;
             }
         }

@@ -136,13 +136,13 @@ fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> Error {
     Error::Project(format!("search index {}: {e}", dir.display()))
 }
 
+/// The analyzers used when indexing (and by tantivy's own checks of the schema).
 fn register(index: &Index) {
-    index
-        .tokenizers()
-        .register(analysis::STEMMED, analysis::stemmed());
-    index
-        .tokenizers()
-        .register(analysis::EXACT, analysis::exact());
+    let tokenizers = index.tokenizers();
+    tokenizers.register(analysis::STEMMED, analysis::stemmed());
+    tokenizers.register(analysis::EXACT, analysis::exact());
+    tokenizers.register(analysis::TEXT, analysis::text_index());
+    tokenizers.register(analysis::EXACT_TEXT, analysis::text_exact_query());
 }
 
 impl SearchIndex {
@@ -683,6 +683,18 @@ fn sources_stamp(project: &crate::project::Project) -> Result<u64> {
     Ok(stamp_of(files))
 }
 
+/// Attributes that `--attr key=value` can filter on: all but those that repeat what
+/// other fields hold, unique to each document — an issue's `title` (searchable as
+/// `title:WORDS`) and its `url` (the document id, `--doc`). Leaving them out keeps
+/// two long terms per issue out of the term dictionary on every rebuild.
+pub fn attribute_is_indexed(key: &str, value: &crate::corpus::AttrValue, doc: &Document) -> bool {
+    match key {
+        "url" => doc.kind != crate::corpus::DocKind::Issue,
+        "title" => !matches!(value, crate::corpus::AttrValue::One(t) if *t == doc.title),
+        _ => true,
+    }
+}
+
 /// The tantivy documents (one per turn) of a document.
 fn turn_documents(
     f: &Fields,
@@ -691,7 +703,28 @@ fn turn_documents(
     marks: &DocumentMarks,
 ) -> Vec<TantivyDocument> {
     let mut out = Vec::with_capacity(doc.turns.len());
-    let repo = doc.attributes.get("repo").map(ToString::to_string);
+    let repo = doc
+        .attributes
+        .get("repo")
+        .map(|r| r.to_string().to_lowercase());
+    // The document's labels and `key=value` attribute keywords, the same on every turn.
+    let mut labels = Vec::new();
+    let mut attrs = Vec::new();
+    for (k, v) in &doc.attributes {
+        if !attribute_is_indexed(k, v, doc) {
+            continue;
+        }
+        let values: &[String] = match v {
+            crate::corpus::AttrValue::One(s) => std::slice::from_ref(s),
+            crate::corpus::AttrValue::Many(list) => list,
+        };
+        for value in values {
+            if k == "labels" {
+                labels.push(value.to_lowercase());
+            }
+            attrs.push(format!("{}={}", k.to_lowercase(), value.to_lowercase()));
+        }
+    }
     for (i, turn) in doc.turns.iter().enumerate() {
         let mut d = TantivyDocument::default();
         d.add_text(f.doc, &doc.id);
@@ -710,27 +743,17 @@ fn turn_documents(
             d.add_text(f.time, t);
         }
         d.add_text(f.text, &turn.text);
-        d.add_text(f.exact, &turn.text);
         if i == 0 {
             d.add_text(f.title, &doc.title);
         }
         if let Some(r) = &repo {
-            d.add_text(f.repo, r.to_lowercase());
+            d.add_text(f.repo, r);
         }
-        for (k, v) in &doc.attributes {
-            let values: Vec<String> = match v {
-                crate::corpus::AttrValue::One(s) => vec![s.clone()],
-                crate::corpus::AttrValue::Many(list) => list.clone(),
-            };
-            for value in values {
-                if k == "labels" {
-                    d.add_text(f.labels, value.to_lowercase());
-                }
-                d.add_text(
-                    f.attr,
-                    format!("{}={}", k.to_lowercase(), value.to_lowercase()),
-                );
-            }
+        for label in &labels {
+            d.add_text(f.labels, label);
+        }
+        for attr in &attrs {
+            d.add_text(f.attr, attr);
         }
         let mut seen_codes = HashSet::new();
         let mut seen_coders = HashSet::new();

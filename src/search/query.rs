@@ -7,14 +7,17 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, QueryParser,
+    QueryParserError, RegexPhraseQuery, RegexQuery, TermQuery, wildcard_query_to_regex_str,
 };
+use tantivy::query_grammar::{UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::tokenizer::TokenStream;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, TokenizerManager};
 use tantivy::{TantivyDocument, Term};
 
-use super::analysis::{self, matching_ranges};
+use super::analysis::{self, EXACT_MARK, STEM_MARK, marked_stem, matching_ranges};
 use super::index::SearchView;
+use super::schema::Fields;
 use crate::corpus::DocKind;
 use crate::{Error, Result};
 
@@ -81,30 +84,33 @@ impl SearchView {
     ) -> Result<Results> {
         let f = &self.fields;
         let default_field = if exact { f.exact } else { f.text };
-        let mut parser = QueryParser::for_index(&self.index, vec![default_field]);
+        let mut parser =
+            QueryParser::new(self.index.schema(), vec![default_field], query_tokenizers());
         parser.set_conjunction_by_default();
         let trimmed = query.trim();
         let mut warnings = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut builder = TextQueries::new(f, &parser, exact);
         // `word~N` (fuzzy) is not in tantivy's grammar: take those words out and match
-        // them as fuzzy terms against the unstemmed text.
+        // them as fuzzy terms against the words as written.
         let (rest, fuzzy) = split_fuzzy(trimmed);
-        let mut exact_analyzer = analysis::exact();
         for (word, distance, negated) in fuzzy {
-            let mut stream = exact_analyzer.token_stream(&word);
-            while let Some(t) = stream.next() {
-                let q =
-                    FuzzyTermQuery::new(Term::from_field_text(f.exact, &t.text), distance, true);
-                clauses.push((
-                    if negated { Occur::MustNot } else { Occur::Must },
-                    Box::new(q),
-                ));
+            let occur = if negated { Occur::MustNot } else { Occur::Must };
+            for q in builder.fuzzy(&word, distance) {
+                clauses.push((occur, q));
             }
         }
         let trimmed = rest.trim();
         if !trimmed.is_empty() {
-            let (parsed, errors) = parser.parse_query_lenient(trimmed);
-            for e in &errors {
+            let (ast, syntax_errors) = tantivy::query_grammar::parse_query_lenient(trimmed);
+            for e in syntax_errors {
+                warnings.push(format!(
+                    "the query has a mistake: {} at position {}",
+                    e.message, e.pos
+                ));
+            }
+            let parsed = builder.build(ast, false);
+            for e in &builder.errors {
                 if let tantivy::query::QueryParserError::FieldDoesNotExist(name) = e {
                     return Err(Error::Input(format!(
                         "unknown field {name:?} in the query; fields are: {QUERY_FIELDS}"
@@ -112,9 +118,19 @@ impl SearchView {
                 }
                 warnings.push(format!("the query has a mistake: {e}"));
             }
-            clauses.push((Occur::Must, parsed));
+            if let Some(parsed) = parsed {
+                clauses.push((Occur::Must, parsed));
+            }
         }
+        let highlight = std::mem::take(&mut builder.highlight);
         let filter_clauses = self.filter_clauses(filters)?;
+        for (k, _) in &filters.attrs {
+            if ["title", "url"].contains(&k.trim().to_lowercase().as_str()) {
+                warnings.push(format!(
+                    "issues' {k} attributes are not indexed for --attr: search an issue's title with title:WORDS and pick issues by id with --doc 'issues/OWNER/REPO#N'"
+                ));
+            }
+        }
         if clauses.is_empty() && filter_clauses.is_empty() {
             return Err(Error::Input(
                 "empty query: give words to search for, or a filter such as --code ID".into(),
@@ -155,20 +171,10 @@ impl SearchView {
             }
         }
 
-        // Terms to highlight, analysed as the field analyses text.
-        let mut terms = Vec::new();
-        combined.query_terms(&mut |term, _| {
-            if term.field() == default_field
-                && let Some(s) = term.value().as_str()
-            {
-                terms.push(s.to_string());
-            }
-        });
-        let mut analyzer = if exact {
-            analysis::exact()
-        } else {
-            analysis::stemmed()
-        };
+        // The turn text is analysed as it was indexed; a word is highlighted when one
+        // of its forms is among the query's terms.
+        let terms = highlight;
+        let mut analyzer = analysis::text_index();
         let mut hits = Vec::with_capacity(top_docs.len());
         if limit > 0 {
             for (score, address) in top_docs {
@@ -256,6 +262,242 @@ impl SearchView {
             out.push(Box::new(q));
         }
         Ok(out)
+    }
+}
+
+/// The analyzers queries are parsed with: the turn text's words are stemmed (see
+/// [`TextQueries`] for how they are looked up), the other fields as when indexing.
+fn query_tokenizers() -> TokenizerManager {
+    let tokenizers = TokenizerManager::default();
+    tokenizers.register(analysis::STEMMED, analysis::stemmed());
+    tokenizers.register(analysis::EXACT, analysis::exact());
+    tokenizers.register(analysis::TEXT, analysis::stemmed());
+    tokenizers.register(analysis::EXACT_TEXT, analysis::text_exact_query());
+    tokenizers
+}
+
+/// Which forms of the turn text's words a query word is looked up in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Forms {
+    /// Stemmed (the `text` field): a word's stem `s` is indexed as `s` or `~s`.
+    Stems,
+    /// As written (the `exact` field): `w` or `=w`, as [`analysis::text_exact_query`]
+    /// gives it.
+    Written,
+}
+
+/// Builds the query from tantivy's parse of what was typed: words and phrases on the
+/// turn text by gloss (the text field holds two forms of each word, see
+/// [`analysis::text_index`]); every other part by tantivy's query parser. Collects the
+/// terms to highlight and the parser's complaints.
+struct TextQueries<'a> {
+    fields: &'a Fields,
+    parser: &'a QueryParser,
+    /// Unprefixed words search the words as written.
+    exact_by_default: bool,
+    stems: TextAnalyzer,
+    written: TextAnalyzer,
+    /// Tokens of the text field that count as matches, for highlighting.
+    highlight: Vec<String>,
+    errors: Vec<QueryParserError>,
+}
+
+impl<'a> TextQueries<'a> {
+    fn new(fields: &'a Fields, parser: &'a QueryParser, exact_by_default: bool) -> Self {
+        TextQueries {
+            fields,
+            parser,
+            exact_by_default,
+            stems: analysis::stemmed(),
+            written: analysis::text_exact_query(),
+            highlight: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The query of a part of the parse; `None` when it holds no searchable word.
+    fn build(&mut self, ast: UserInputAst, negated: bool) -> Option<Box<dyn Query>> {
+        match ast {
+            UserInputAst::Clause(children) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (occur, child) in children {
+                    // Words without AND/OR must all match (conjunction by default).
+                    let occur = occur.unwrap_or(Occur::Must);
+                    if let Some(q) = self.build(child, negated || occur == Occur::MustNot) {
+                        clauses.push((occur, q));
+                    }
+                }
+                if clauses.is_empty() {
+                    return None;
+                }
+                if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                    // `-word` alone: every turn but those.
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
+                    return clauses.pop().map(|(_, q)| q);
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            UserInputAst::Boost(inner, boost) => {
+                let q = self.build(*inner, negated)?;
+                Some(Box::new(BoostQuery::new(q, boost.into_inner() as f32)))
+            }
+            UserInputAst::Leaf(leaf) => match *leaf {
+                UserInputLeaf::Literal(literal) => match self.forms_of(&literal) {
+                    Some(forms) => self.words(&literal, forms, negated),
+                    None => self.by_parser(UserInputLeaf::Literal(literal)),
+                },
+                other => self.by_parser(other),
+            },
+        }
+    }
+
+    /// Whether a literal searches the turn text, and in which forms.
+    fn forms_of(&self, literal: &UserInputLiteral) -> Option<Forms> {
+        match literal.field_name.as_deref() {
+            None if self.exact_by_default => Some(Forms::Written),
+            None | Some("text") => Some(Forms::Stems),
+            Some("exact") => Some(Forms::Written),
+            Some(_) => None,
+        }
+    }
+
+    /// Any other part of the query, as tantivy's parser makes it.
+    fn by_parser(&mut self, leaf: UserInputLeaf) -> Option<Box<dyn Query>> {
+        let (q, errors) = self
+            .parser
+            .build_query_from_user_input_ast_lenient(UserInputAst::Leaf(Box::new(leaf)));
+        let failed = !errors.is_empty();
+        self.errors.extend(errors);
+        if failed { None } else { Some(q) }
+    }
+
+    /// A word or phrase on the turn text.
+    fn words(
+        &mut self,
+        literal: &UserInputLiteral,
+        forms: Forms,
+        negated: bool,
+    ) -> Option<Box<dyn Query>> {
+        let analyzer = match forms {
+            Forms::Stems => &mut self.stems,
+            Forms::Written => &mut self.written,
+        };
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut stream = analyzer.token_stream(&literal.phrase);
+        while let Some(t) = stream.next() {
+            tokens.push(t.clone());
+        }
+        let text = self.fields.text;
+        let term = |s: &str| Term::from_field_text(text, s);
+        if !negated {
+            for t in &tokens {
+                match forms {
+                    Forms::Stems => {
+                        self.highlight.push(t.text.clone());
+                        self.highlight.push(marked_stem(&t.text));
+                    }
+                    Forms::Written => self.highlight.push(t.text.clone()),
+                }
+            }
+        }
+        // A trailing `*` on a quoted phrase: its last word is a prefix of any form.
+        let prefix = literal.prefix.then(|| tokens.pop()).flatten().map(|t| {
+            let typed = literal
+                .phrase
+                .get(t.offset_from..t.offset_to)
+                .unwrap_or(&t.text)
+                .to_lowercase();
+            (
+                t.position,
+                format!(
+                    "[{EXACT_MARK}{STEM_MARK}]?{}.*",
+                    wildcard_query_to_regex_str(&typed)
+                ),
+            )
+        });
+        let pattern = |t: &Token| match forms {
+            Forms::Stems => format!("{STEM_MARK}?{}", wildcard_query_to_regex_str(&t.text)),
+            Forms::Written => wildcard_query_to_regex_str(&t.text),
+        };
+        match (tokens.as_slice(), prefix) {
+            ([], None) => None,
+            ([], Some((_, re))) => match RegexQuery::from_pattern(&re, text) {
+                Ok(q) => Some(Box::new(q)),
+                Err(e) => {
+                    self.errors
+                        .push(QueryParserError::UnsupportedQuery(e.to_string()));
+                    None
+                }
+            },
+            ([one], None) => Some(match forms {
+                Forms::Stems => Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            term(&one.text),
+                            IndexRecordOption::WithFreqs,
+                        )) as Box<dyn Query>,
+                    ),
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            term(&marked_stem(&one.text)),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                    ),
+                ])),
+                Forms::Written => Box::new(TermQuery::new(
+                    term(&one.text),
+                    IndexRecordOption::WithFreqs,
+                )),
+            }),
+            (many, None) if forms == Forms::Written => {
+                Some(Box::new(PhraseQuery::new_with_offset_and_slop(
+                    many.iter().map(|t| (t.position, term(&t.text))).collect(),
+                    literal.slop,
+                )))
+            }
+            (many, prefix) => {
+                let mut patterns: Vec<(usize, String)> =
+                    many.iter().map(|t| (t.position, pattern(t))).collect();
+                patterns.extend(prefix);
+                Some(Box::new(RegexPhraseQuery::new_with_offset_and_slop(
+                    text,
+                    patterns,
+                    literal.slop,
+                )))
+            }
+        }
+    }
+
+    /// `word~N`: words within N edits of the word, as written.
+    fn fuzzy(&mut self, word: &str, distance: u8) -> Vec<Box<dyn Query>> {
+        let text = self.fields.text;
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        let mut stream = self.written.token_stream(word);
+        while let Some(t) = stream.next() {
+            // The written form is indexed bare or marked (when its stem differs): a
+            // word near the one typed may be either.
+            let bare = t.text.trim_start_matches(EXACT_MARK);
+            let either: Vec<(Occur, Box<dyn Query>)> =
+                [bare.to_string(), format!("{EXACT_MARK}{bare}")]
+                    .into_iter()
+                    .map(|form| {
+                        (
+                            Occur::Should,
+                            Box::new(FuzzyTermQuery::new(
+                                Term::from_field_text(text, &form),
+                                distance,
+                                true,
+                            )) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+            out.push(Box::new(BooleanQuery::new(either)));
+        }
+        out
     }
 }
 

@@ -5,10 +5,10 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use super::analysis::{EXACT, STEMMED};
+use super::analysis::{EXACT, EXACT_TEXT, STEMMED, TEXT};
 
 /// Bump when the schema or the analysis changes: older indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The schema and its fields.
 #[derive(Clone)]
@@ -25,9 +25,11 @@ pub struct Fields {
     /// Speaker role and participant alias, lower-cased keywords.
     pub who: Field,
     pub time: Field,
-    /// The turn's text: stemmed, folded, with positions; stored for snippets.
+    /// The turn's text, stored for snippets, indexed with positions once for both
+    /// stemmed and exact search (see [`super::analysis::text_index`]).
     pub text: Field,
-    /// The turn's text for exact matching (no stemming or folding).
+    /// A query-only field: `exact:word` and `--exact` search the text field's written
+    /// forms through this field's analyzer. Nothing is indexed into it.
     pub exact: Field,
     pub title: Field,
     pub repo: Field,
@@ -62,8 +64,8 @@ impl Fields {
         let speaker = b.add_text_field("speaker", text_with(EXACT, true));
         let who = b.add_text_field("who", STRING);
         let time = b.add_text_field("time", STORED);
-        let text = b.add_text_field("text", text_with(STEMMED, true));
-        let exact = b.add_text_field("exact", text_with(EXACT, false));
+        let text = b.add_text_field("text", text_with(TEXT, true));
+        let exact = b.add_text_field("exact", text_with(EXACT_TEXT, false));
         let title = b.add_text_field("title", text_with(STEMMED, true));
         let repo = b.add_text_field("repo", STRING | STORED);
         let labels = b.add_text_field("label", STRING);

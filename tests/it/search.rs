@@ -44,6 +44,29 @@ fn literal_turns(study: &Study, phrase: &str) -> Vec<(String, usize)> {
     out
 }
 
+/// Turns whose words (split at every character that is not a letter, digit or `_`),
+/// lower-cased, hold the words of `phrase` one after the other.
+fn word_sequence_turns(study: &Study, phrase: &str) -> Vec<(String, usize)> {
+    let words = |s: &str| -> Vec<String> {
+        s.to_lowercase()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let needle = words(phrase);
+    let mut out = Vec::new();
+    for doc in &study.corpus.docs {
+        for (i, turn) in doc.turns.iter().enumerate() {
+            if words(&turn.text).windows(needle.len()).any(|w| w == needle) {
+                out.push((doc.id.clone(), i));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn every_turn_that_holds_a_word_or_phrase_literally_is_found() {
     let Some(data) = shared_data() else { return };
@@ -115,7 +138,100 @@ fn every_turn_that_holds_a_word_or_phrase_literally_is_found() {
             expected.iter().all(|t| found.binary_search(t).is_ok()),
             "{q} (exact)"
         );
+        // ... and only turns with those words in that order: "model" as written is not
+        // "models" (words are compared as the index splits them only roughly, by any
+        // character that is not a letter, digit or `_`, so "open-source" holds the
+        // phrase "open source").
+        let in_order = word_sequence_turns(&study, q);
+        let stray: Vec<_> = found
+            .iter()
+            .filter(|t| in_order.binary_search(t).is_err())
+            .collect();
+        assert!(
+            stray.is_empty(),
+            "{q} (exact): {} turns without it, e.g. {:?}",
+            stray.len(),
+            stray.first()
+        );
     }
+}
+
+#[test]
+fn one_text_field_answers_stemmed_and_exact_words_phrases_prefixes_and_fuzzy_words() {
+    let tmp = new_project();
+    fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    fs::write(
+        tmp.path().join("transcripts/p3.txt"),
+        "Interviewer: What happened?\n\n\
+         P3: We reproduced the models from the paper.\n\n\
+         Interviewer: And then?\n\n\
+         P3: Reproducing a model takes weeks.\n\n\
+         Interviewer: Which one?\n\n\
+         P3: The model reproduction failed on the GPU.\n",
+    )
+    .unwrap();
+    let study = open_study(tmp.path());
+    let index = synced_index(&study);
+    let turns = |q: &str, exact: bool| -> Vec<usize> {
+        let r = index.search(q, &Filters::default(), 50, exact).unwrap();
+        assert!(r.warnings.is_empty(), "{q}: {:?}", r.warnings);
+        let mut t: Vec<usize> = r.hits.iter().map(|h| h.turn).collect();
+        t.sort();
+        t
+    };
+    // Stemmed: every form of the word.
+    assert_eq!(turns("model", false), [1, 3, 5]);
+    assert_eq!(turns("reproduce", false), [1, 3]);
+    // As written: only that form.
+    assert_eq!(turns("model", true), [3, 5]);
+    assert_eq!(turns("models", true), [1]);
+    assert_eq!(turns("reproducing", true), [3]);
+    assert_eq!(turns("exact:models", false), [1]);
+    assert_eq!(turns("text:models", true), [1, 3, 5]);
+    // Phrases: stemmed phrases match other forms, exact ones only the words written.
+    assert_eq!(turns("\"reproducing the model\"", false), [1]);
+    assert_eq!(
+        turns("\"reproducing the model\"", true),
+        Vec::<usize>::new()
+    );
+    assert_eq!(turns("\"reproduced the models\"", true), [1]);
+    assert_eq!(turns("\"reproducing a model\"", true), [3]);
+    assert_eq!(turns("\"reproduce model\"~2", false), [1, 3]);
+    // A phrase ending in a prefix, booleans, exclusion, boosts.
+    assert_eq!(turns("\"the model repro\"*", false), [5]);
+    assert_eq!(turns("model AND gpu", false), [5]);
+    assert_eq!(turns("model -gpu", false), [1, 3]);
+    assert_eq!(turns("-model", false), [0, 2, 4]);
+    assert_eq!(turns("gpu^3 OR weeks", false), [3, 5]);
+    // Fuzzy words match the words as written.
+    assert_eq!(turns("modle~1", false), [3, 5]);
+    assert_eq!(turns("modles~1", false), [1]);
+    // Highlights cover the forms that matched, in both modes.
+    let marked = |q: &str, exact: bool| -> Vec<String> {
+        let r = index.search(q, &Filters::default(), 50, exact).unwrap();
+        let mut words: Vec<String> = r
+            .hits
+            .iter()
+            .flat_map(|h| h.matches.iter().map(|&(s, e)| h.text[s..e].to_string()))
+            .collect();
+        words.sort();
+        words
+    };
+    assert_eq!(marked("model", false), ["model", "model", "models"]);
+    assert_eq!(marked("model", true), ["model", "model"]);
+    assert_eq!(marked("reproduce", false), ["Reproducing", "reproduced"]);
+    // Issues' titles and urls are not attribute keywords: a filter on them says where
+    // to look instead.
+    let filters = Filters {
+        attrs: vec![("url".into(), "https://github.com/o/r/issues/1".into())],
+        ..Filters::default()
+    };
+    let r = index.search("model", &filters, 50, false).unwrap();
+    assert!(
+        r.warnings.iter().any(|w| w.contains("--doc")),
+        "{:?}",
+        r.warnings
+    );
 }
 
 fn small_project() -> tempfile::TempDir {

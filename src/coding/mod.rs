@@ -5,6 +5,7 @@
 pub mod anchor;
 pub mod set;
 pub mod store;
+pub mod tally;
 
 use std::collections::BTreeMap;
 

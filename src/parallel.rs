@@ -52,15 +52,39 @@ const MIN_PIECE: usize = 256 * 1024;
 /// holds nothing. Returns the items in text order and the number of lines, or the
 /// first error in text order with its 1-based line number — the same as parsing the
 /// lines one by one and stopping at the first error.
-pub fn parse_lines<T: Send, E: Send>(
-    text: &[u8],
-    parse: impl Fn(&[u8]) -> Result<Option<T>, E> + Sync,
+pub fn parse_lines<'t, T: Send, E: Send>(
+    text: &'t [u8],
+    parse: impl Fn(&'t [u8]) -> Result<Option<T>, E> + Sync,
 ) -> Result<(Vec<T>, usize), (usize, E)> {
+    let pieces = fold_lines(text, Vec::new, |items, line| {
+        if let Some(item) = parse(line)? {
+            items.push(item);
+        }
+        Ok(())
+    })?;
+    let mut all = Vec::with_capacity(pieces.iter().map(|(p, _)| p.len()).sum());
+    let mut lines = 0;
+    for (items, n) in pieces {
+        all.extend(items);
+        lines += n;
+    }
+    Ok((all, lines))
+}
+
+/// Folds the lines of `text` (split at `\n`) on up to all cores, in pieces of whole
+/// lines: each piece starts from `init()` and `fold` takes its lines in order. Returns
+/// each piece's result with its number of lines, in text order, or the first error in
+/// text order with its 1-based line number.
+pub fn fold_lines<'t, A: Send, E: Send>(
+    text: &'t [u8],
+    init: impl Fn() -> A + Sync,
+    fold: impl Fn(&mut A, &'t [u8]) -> Result<(), E> + Sync,
+) -> Result<Vec<(A, usize)>, (usize, E)> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let pieces = line_pieces(text, threads.min(text.len() / MIN_PIECE).max(1));
-    let parse = &parse;
-    let parsed = map(pieces, |piece| {
-        let mut items = Vec::new();
+    let (init, fold) = (&init, &fold);
+    let folded = map(pieces, |piece| {
+        let mut acc = init();
         let mut lines = 0;
         // A last line ending with `\n` is followed by nothing, not by an empty line.
         let body = piece.strip_suffix(b"\n").unwrap_or(piece);
@@ -70,25 +94,23 @@ pub fn parse_lines<T: Send, E: Send>(
                 let line = &body[start..end];
                 start = end + 1;
                 lines += 1;
-                match parse(line) {
-                    Ok(Some(item)) => items.push(item),
-                    Ok(None) => {}
-                    Err(e) => return (items, lines, Some(e)),
+                if let Err(e) = fold(&mut acc, line) {
+                    return (acc, lines, Some(e));
                 }
             }
         }
-        (items, lines, None)
+        (acc, lines, None)
     });
-    let mut all = Vec::with_capacity(parsed.iter().map(|p| p.0.len()).sum());
+    let mut out = Vec::with_capacity(folded.len());
     let mut before = 0;
-    for (items, lines, error) in parsed {
+    for (acc, lines, error) in folded {
         if let Some(e) = error {
             return Err((before + lines, e));
         }
-        all.extend(items);
+        out.push((acc, lines));
         before += lines;
     }
-    Ok((all, before))
+    Ok(out)
 }
 
 /// Splits `text` into at most `n` pieces of about equal size, each ending just after a

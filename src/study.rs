@@ -9,6 +9,7 @@ use crate::Result;
 use crate::codebook::Codebook;
 use crate::coding::set::{CodingSet, Resolved};
 use crate::coding::store::{CoderFile, CoderLock, JournalWriter};
+use crate::coding::tally::tally;
 use crate::coding::{Entry, Progress};
 use crate::corpus::DocKind;
 use crate::corpus::load::Corpus;
@@ -37,6 +38,13 @@ impl Study {
     /// new ids) are applied to the study's copy too.
     pub fn open_for_coder(project: Project, coder: &str) -> Result<(Study, JournalWriter)> {
         let lock = CoderLock::take(&project, coder)?;
+        Self::open_locked(project, lock)
+    }
+
+    /// [`Study::open_for_coder`] with the coder's lock already taken.
+    pub fn open_locked(project: Project, lock: CoderLock) -> Result<(Study, JournalWriter)> {
+        let coder = lock.coder().to_string();
+        let coder = coder.as_str();
         let mut study = Self::load(project, Some(coder))?;
         let none = CoderFile::new(coder);
         let read = study.codings.coder(coder).unwrap_or(&none);
@@ -47,6 +55,77 @@ impl Study {
             }
         }
         Ok((study, writer))
+    }
+
+    /// A quick first look at a project for `coder`, for the workbench's first frame (see
+    /// [`Glance`]): every document without its turns except the one to open, the
+    /// codebook, the counts the document list and codebook panel show, and every coder's
+    /// entries about the document to open. `wanted` names that document (renames
+    /// followed); the first document opens when it is not given or not there. The
+    /// coder's lock should be held (as for [`Study::open_locked`], which reads the rest):
+    /// the coder's own files are read strictly.
+    pub fn glance(project: Project, coder: &str, wanted: Option<&str>) -> Result<Glance> {
+        let first = project.first_document_id()?;
+        let renamed = wanted.map(|w| project.meta.current_id(w).to_string());
+        let keep: Vec<&str> = wanted
+            .into_iter()
+            .chain(renamed.as_deref())
+            .chain(first.as_deref())
+            .collect();
+        let (corpus, rest) = std::thread::scope(|s| {
+            let rest = s.spawn(|| -> Result<_> {
+                let codebook = Codebook::load(&project.codebooks_dir())?;
+                Ok((codebook, tally(&project, coder, &keep)?))
+            });
+            let keep_turns = |id: &str| wanted == Some(id) || renamed.as_deref() == Some(id);
+            let corpus = project.load_corpus_headers(&keep_turns);
+            let rest = rest
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (corpus, rest)
+        });
+        let corpus = corpus?;
+        let (codebook, mut tally) = rest?;
+        let open = wanted
+            .and_then(|w| project.find_document(&corpus, w).ok())
+            .or((!corpus.docs.is_empty()).then_some(0));
+        // The document to open is not one whose entries were kept (the first source
+        // file could not be read): count again, keeping its entries.
+        if let Some(i) = open
+            && !keep.contains(&corpus.docs[i].id.as_str())
+        {
+            let id = corpus.docs[i].id.as_str();
+            tally.kept = crate::coding::tally::tally(&project, coder, &[id])?.kept;
+        }
+        let rows = corpus
+            .docs
+            .iter()
+            .map(|doc| {
+                let counted = tally.documents.remove(&doc.id).unwrap_or_default();
+                let (progress, excluded) = counted.status.unwrap_or_default();
+                DocumentRow {
+                    id: doc.id.clone(),
+                    kind: doc.kind,
+                    title: doc.title.clone(),
+                    turns: doc.turns.len(),
+                    progress,
+                    codings: counted.codings,
+                    records: counted.records,
+                    excluded,
+                }
+            })
+            .collect();
+        Ok(Glance {
+            study: Study {
+                project,
+                corpus,
+                codebook,
+                codings: tally.kept,
+            },
+            open,
+            rows,
+            code_counts: tally.codes.into_iter().collect(),
+        })
     }
 
     /// Reads the corpus on this thread while the codebook and codings are read on
@@ -260,6 +339,20 @@ impl Study {
             })
             .collect()
     }
+}
+
+/// A study as far as a first look reads it (see [`Study::glance`]).
+pub struct Glance {
+    /// Every document, without its turns but for the one to open (and the first); the
+    /// codebook; and only the entries about the document to open.
+    pub study: Study,
+    /// The document to open (an index into the corpus), unless there are none.
+    pub open: Option<usize>,
+    /// The coder's rows, as [`Study::document_rows`] on the whole study gives them —
+    /// but for the number of turns, 0 for the documents not read whole.
+    pub rows: Vec<DocumentRow>,
+    /// Span codings per code id (as stored), all coders.
+    pub code_counts: std::collections::HashMap<String, usize>,
 }
 
 /// One line of `gloss list`.
@@ -488,5 +581,159 @@ mod tests {
         keys.sort();
         assert_eq!(keys, ["coding alice-1", "status i/o/r#2"]);
         assert_eq!(mine.of_document("i/o/r#1").count(), 0);
+    }
+
+    /// A project with three documents (one with a quote and an accent in its id), two
+    /// coders, a journal that replaces, moves and removes entries, a rename and a broken
+    /// third coder.
+    fn busy_project() -> (tempfile::TempDir, Project) {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        let root = tmp.path();
+        let ids = ["i/o/r#1", "i/o/r#2 \"é\"", "i/o/r#3"];
+        let mut docs: Vec<Document> = ids.iter().map(|id| doc(id)).collect();
+        std::fs::create_dir_all(root.join("issues/o")).unwrap();
+        crate::corpus::docfile::write(&root.join("issues/o/r.jsonl"), &mut docs).unwrap();
+        let mut project = Project::open(root).unwrap();
+        let mut w = Writer::open(&project, "alice").unwrap();
+        let memo = Entry::Memo(crate::coding::Memo {
+            about: crate::coding::MemoTarget::Document(ids[0].into()),
+            text: "a memo".into(),
+            modified: T.into(),
+        });
+        let mut ops: Vec<Op> = (1..=30)
+            .map(|i| Op::Put(coding(&format!("alice-{i}"), ids[i % 3])))
+            .collect();
+        ops.extend([
+            Op::Put(status(ids[0], Progress::Done, None)),
+            Op::Put(status(ids[1], Progress::InProgress, Some("off \"topic\""))),
+            Op::Put(status("i/o/r#0", Progress::Done, None)),
+            Op::Put(coding("alice-99", "i/o/r#0")),
+            Op::Put(memo),
+        ]);
+        w.apply(ops).unwrap();
+        w.compact().unwrap();
+        // In the journal: a recode, a coding moved to another document, removals.
+        let mut moved = coding("alice-3", ids[1]);
+        if let Entry::Coding(c) = &mut moved {
+            c.code = "other".into();
+        }
+        w.apply(vec![
+            Op::Put(moved),
+            Op::Delete("coding alice-4".into()),
+            Op::Delete(format!("status {}", ids[1])),
+            Op::Put(coding("alice-31", ids[2])),
+            Op::Put(status(ids[2], Progress::InProgress, None)),
+        ])
+        .unwrap();
+        drop(w);
+        let mut bob = Writer::open(&project, "bob").unwrap();
+        bob.put(coding("bob-1", ids[0])).unwrap();
+        bob.put(status(ids[0], Progress::InProgress, None)).unwrap();
+        drop(bob);
+        std::fs::write(root.join("coding/carol.jsonl"), "{\"gloss\":\"coding\",\"version\":1,\"coder\":\"carol\"}\n{\"type\":\"coding\",\"id\":\n").unwrap();
+        project.meta.renamed.insert("i/o/r#0".into(), ids[2].into());
+        project
+            .meta
+            .save(&root.join(crate::project::META_FILE))
+            .unwrap();
+        let project = Project::open(root).unwrap();
+        (tmp, project)
+    }
+
+    #[test]
+    fn a_glance_counts_what_the_whole_study_counts() {
+        let (_tmp, project) = busy_project();
+        let root = project.root.clone();
+        let full = Study::open(Project::open(&root).unwrap()).unwrap();
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for (_, c) in full.codings.spans() {
+            *counts.entry(c.code.clone()).or_insert(0) += 1;
+        }
+        for coder in ["alice", "bob"] {
+            for wanted in [
+                None,
+                Some("i/o/r#3"),
+                Some("i/o/r#0"),
+                Some("i/o/r#2 \"é\""),
+                Some("nothing"),
+            ] {
+                let glance = Study::glance(Project::open(&root).unwrap(), coder, wanted).unwrap();
+                // The same rows, but for the turns of documents not read whole.
+                let rows = |r: &[DocumentRow], whole: &dyn Fn(usize) -> bool| -> Vec<String> {
+                    r.iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let mut r = r.clone();
+                            if !whole(i) {
+                                r.turns = 0;
+                            }
+                            format!("{r:?}")
+                        })
+                        .collect()
+                };
+                let whole = |i: usize| !glance.study.corpus.docs[i].turns.is_empty();
+                assert_eq!(
+                    rows(&glance.rows, &|_| true),
+                    rows(&full.document_rows(coder), &whole),
+                    "{coder} {wanted:?}"
+                );
+                assert_eq!(glance.code_counts, counts);
+                assert_eq!(glance.study.codings.unreadable.len(), 1);
+                assert_eq!(glance.study.codings.unreadable, full.codings.unreadable);
+                // The document to open is whole, with every entry about it.
+                let i = glance.open.unwrap();
+                let expected = match wanted {
+                    Some("i/o/r#0") => 2,
+                    Some("i/o/r#3") => 2,
+                    Some("i/o/r#2 \"é\"") => 1,
+                    _ => 0,
+                };
+                assert_eq!(i, expected, "{wanted:?}");
+                let opened = &glance.study.corpus.docs[i];
+                assert_eq!(opened, &full.corpus.docs[i]);
+                let summary = |s: &Study| -> Vec<String> {
+                    s.codings
+                        .resolve_document(&s.project, &s.corpus, &opened.id)
+                        .iter()
+                        .map(|r| format!("{} {} {:?}", r.coder, r.coding.id, r.placement))
+                        .collect()
+                };
+                assert_eq!(summary(&glance.study), summary(&full));
+                for name in ["alice", "bob"] {
+                    let (g, f) = (
+                        glance.study.codings.coder(name).unwrap(),
+                        full.codings.coder(name).unwrap(),
+                    );
+                    // The opened document's entries, and the first document's (kept in
+                    // case the one asked for is not there).
+                    let mut ids = full.project.meta.ids_of(&opened.id);
+                    ids.extend(full.project.meta.ids_of(&full.corpus.docs[0].id));
+                    ids.sort();
+                    ids.dedup();
+                    let mut want: Vec<String> = ids
+                        .iter()
+                        .flat_map(|id| f.of_document(id))
+                        .map(Entry::key)
+                        .collect();
+                    let mut got: Vec<String> = g.values().map(Entry::key).collect();
+                    want.sort();
+                    got.sort();
+                    assert_eq!(got, want, "{name} {wanted:?}");
+                    assert!(g.values().all(|e| f.get(&e.key()) == Some(e)));
+                }
+                // The others are there without their turns.
+                for (j, d) in glance.study.corpus.docs.iter().enumerate() {
+                    assert_eq!(d.id, full.corpus.docs[j].id);
+                    assert!(j == i || j == 0 || d.turns.is_empty());
+                }
+            }
+        }
+        // The coder's own broken file: the full read's error.
+        let err = Study::glance(Project::open(&root).unwrap(), "carol", None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("carol.jsonl:2:"), "{err}");
     }
 }

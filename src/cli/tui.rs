@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+use gloss::coding::store::CoderLock;
 use gloss::corpus::Position;
 use gloss::study::Study;
 
@@ -27,24 +28,34 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         ));
     }
     let coder = ctx.coder()?;
+    let project = ctx.project()?;
     // The coder's lock is taken first, before the screen changes: a second workbench for
     // the same coder fails at once with a plain message.
-    let (study, mut writer) = Study::open_for_coder(ctx.project()?, &coder)?;
-    if let Some(n) = compact_after_from_env() {
-        writer.compact_after = n;
-    }
-    let start = match &args.doc {
-        Some(d) => Some(study.project.find_document(&study.corpus, d)?),
-        None => None,
+    let lock = CoderLock::take(&project, &coder)?;
+    let state_file = project.state_dir(&coder).join("workbench.json");
+    let place = match &args.doc {
+        Some(_) => None,
+        None => read_place(&state_file),
     };
-    let root = study.project.root.clone();
-    let background = tui::background::Background::start(writer, root);
+    let wanted = args
+        .doc
+        .as_deref()
+        .or(place.as_ref().map(|p| p.doc.as_str()));
+    // A first look (every document's title, the open one whole, the counts shown) is
+    // drawn while the loader thread reads the rest.
+    let glance = Study::glance(project, &coder, wanted)?;
+    if let Some(d) = &args.doc {
+        glance
+            .study
+            .project
+            .find_document(&glance.study.corpus, d)?;
+    }
+    let root = glance.study.project.root.clone();
+    let background = tui::background::Background::start(lock, root, compact_after_from_env());
     let (keymap, warning) = tui::keymap::Keymap::load();
-    let state_file = study.project.state_dir(&coder).join("workbench.json");
-    let mut app = tui::app::App::new(study, coder, keymap, background);
-    match start {
-        Some(i) => app.open_document(i, Position::new(0, 0)),
-        None => restore_place(&mut app, &state_file),
+    let mut app = tui::app::App::new(glance, coder, keymap, background);
+    if let Some(place) = place {
+        restore_place(&mut app, &place);
     }
     if let Some(w) = warning {
         app.message = Some((w, true));
@@ -83,14 +94,15 @@ struct Place {
     byte: usize,
 }
 
-/// Reopens the last place, if its document still exists (positions are clamped to it).
-fn restore_place(app: &mut tui::app::App, file: &std::path::Path) {
-    let Some(place) = std::fs::read(file)
+/// The last place, if it was saved.
+fn read_place(file: &std::path::Path) -> Option<Place> {
+    std::fs::read(file)
         .ok()
         .and_then(|b| serde_json::from_slice::<Place>(&b).ok())
-    else {
-        return;
-    };
+}
+
+/// Reopens the last place, if its document still exists (positions are clamped to it).
+fn restore_place(app: &mut tui::app::App, place: &Place) {
     let Some(i) = app.study.corpus.position(&place.doc) else {
         return;
     };

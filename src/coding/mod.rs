@@ -6,6 +6,7 @@ pub mod anchor;
 pub mod set;
 pub mod sheet;
 pub mod store;
+pub mod tally;
 
 use std::collections::BTreeMap;
 

@@ -418,7 +418,13 @@ fn read_sorted(path: &Path, bytes: &[u8], coder: &str, data: &mut CoderFile) -> 
     Ok(())
 }
 
-fn read_header(path: &Path, line: &str, coder: &str, data: &mut CoderFile) -> Result<()> {
+/// Checks a coding file's header line (the format, the coder) and takes its `last_id`.
+pub(crate) fn read_header(
+    path: &Path,
+    line: &str,
+    coder: &str,
+    data: &mut CoderFile,
+) -> Result<()> {
     let header: Header = serde_json::from_str(line).map_err(|e| Error::Parse {
         path: path.into(),
         location: Some(format!("1:{}", e.column())),
@@ -449,8 +455,19 @@ fn read_header(path: &Path, line: &str, coder: &str, data: &mut CoderFile) -> Re
 }
 
 fn read_journal(path: &Path, bytes: &[u8], data: &mut CoderFile) -> Result<()> {
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    data.torn_tail = bytes.len() - complete;
+    let (ops, torn_tail) = journal_ops(path, bytes)?;
+    data.torn_tail = torn_tail;
+    data.journal_lines += ops.len();
+    for op in ops {
+        data.apply(op);
+    }
+    Ok(())
+}
+
+/// The changes in a journal, in order, and the length of a torn last line (ignored).
+pub(crate) fn journal_ops(path: &Path, bytes: &[u8]) -> Result<(Vec<Op>, usize)> {
+    let complete = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    let mut ops = Vec::new();
     for (i, raw) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
         let line_no = i + 1;
         let line = utf8_line(path, line_no, raw)?;
@@ -458,15 +475,13 @@ fn read_journal(path: &Path, bytes: &[u8], data: &mut CoderFile) -> Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let op = Op::from_json(line).map_err(|e| Error::Parse {
+        ops.push(Op::from_json(line).map_err(|e| Error::Parse {
             path: path.into(),
             location: Some(format!("{line_no}:{}", e.column())),
             message: format!("not a journal entry: {e}"),
-        })?;
-        data.apply(op);
-        data.journal_lines += 1;
+        })?);
     }
-    Ok(())
+    Ok((ops, bytes.len() - complete))
 }
 
 /// Renders a coder's sorted file.

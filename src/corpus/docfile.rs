@@ -13,13 +13,143 @@ use crate::{Error, Result};
 /// memory whole next to its documents.
 pub fn read(path: &Path) -> Result<Vec<Document>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_from(path, file, BLOCK)
+    read_from(path, file, BLOCK, parse_line)
+}
+
+/// Reads the documents of a file without their turns (left empty), except the documents
+/// `keep` says yes to, which are read whole. A quick look for what a list of documents
+/// shows: each line is read only as far as its turns (which gloss writes last).
+pub fn read_headers(path: &Path, keep: impl Fn(&str) -> bool + Sync) -> Result<Vec<Document>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_from(path, file, BLOCK, |raw| {
+        let Some(doc) = read_header(raw)? else {
+            return Ok(None);
+        };
+        if keep(&doc.id) {
+            return parse_line(raw);
+        }
+        Ok(Some(doc))
+    })
+}
+
+/// The fields of a document's line that come before its turns.
+#[derive(Default)]
+struct HeaderFields {
+    id: Option<String>,
+    kind: Option<crate::corpus::DocKind>,
+    title: String,
+    attributes: crate::corpus::Attributes,
+    /// The turns were reached: reading stopped there.
+    stopped: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut HeaderFields {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut HeaderFields {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a gloss document")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        use serde::de::Error as _;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "id" => self.id = Some(map.next_value()?),
+                "kind" => self.kind = Some(map.next_value()?),
+                "title" => self.title = map.next_value()?,
+                "attributes" => self.attributes = map.next_value()?,
+                "turns" => {
+                    self.stopped = true;
+                    return Err(A::Error::custom("stopped at the turns"));
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A document without its turns, reading its line only up to them; `None` for a blank
+/// line.
+fn read_header(raw: &[u8]) -> std::result::Result<Option<Document>, LineError> {
+    use serde::de::{DeserializeSeed, Error as _};
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if [&b"<<<<<<<"[..], b">>>>>>>", b"======="]
+        .iter()
+        .any(|m| raw.starts_with(m))
+    {
+        return Err(LineError::Conflict);
+    }
+    let mut fields = HeaderFields::default();
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    match (&mut fields).deserialize(&mut de) {
+        Err(_) if fields.stopped => {}
+        Err(e) => return Err(LineError::Json(e)),
+        Ok(()) => {}
+    }
+    let id = fields
+        .id
+        .ok_or_else(|| LineError::Json(serde_json::Error::missing_field("id")))?;
+    let kind = fields
+        .kind
+        .ok_or_else(|| LineError::Json(serde_json::Error::missing_field("kind")))?;
+    Ok(Some(Document {
+        id,
+        kind,
+        title: fields.title,
+        attributes: fields.attributes,
+        turns: Vec::new(),
+    }))
+}
+
+/// Reads the first document of a file (its first line that is not blank), whole.
+pub fn read_first(path: &Path) -> Result<Option<Document>> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut raw = Vec::new();
+    for line in 1.. {
+        raw.clear();
+        if reader
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| Error::io(path, e))?
+            == 0
+        {
+            return Ok(None);
+        }
+        let body = raw.strip_suffix(b"\n").unwrap_or(&raw);
+        if let Some(doc) = parse_line(body).map_err(|e| e.at(path, line))? {
+            return Ok(Some(doc));
+        }
+    }
+    Ok(None)
 }
 
 /// How much of a document file is read at a time.
 const BLOCK: usize = 8 << 20;
 
-fn read_from(path: &Path, mut file: impl Read, block: usize) -> Result<Vec<Document>> {
+fn read_from<T: Send>(
+    path: &Path,
+    mut file: impl Read,
+    block: usize,
+    parse: impl Fn(&[u8]) -> std::result::Result<Option<T>, LineError> + Sync,
+) -> Result<Vec<T>> {
     let mut docs = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut lines_before = 0;
@@ -39,7 +169,7 @@ fn read_from(path: &Path, mut file: impl Read, block: usize) -> Result<Vec<Docum
                 None => continue,
             }
         };
-        let (parsed, lines) = crate::parallel::parse_lines(&buf[..complete], parse_line)
+        let (parsed, lines) = crate::parallel::parse_lines(&buf[..complete], &parse)
             .map_err(|(line, e)| e.at(path, lines_before + line))?;
         docs.extend(parsed);
         lines_before += lines;
@@ -85,8 +215,18 @@ impl LineError {
     }
 }
 
-fn parse_line(line: &[u8]) -> std::result::Result<Option<Document>, LineError> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
+fn parse_line(raw: &[u8]) -> std::result::Result<Option<Document>, LineError> {
+    match line_text(raw)? {
+        Some(line) => serde_json::from_str(line)
+            .map(Some)
+            .map_err(LineError::Json),
+        None => Ok(None),
+    }
+}
+
+/// The text of a line, `None` for a blank one.
+fn line_text(raw: &[u8]) -> std::result::Result<Option<&str>, LineError> {
+    let line = raw.strip_suffix(b"\r").unwrap_or(raw);
     let line = std::str::from_utf8(line).map_err(|e| LineError::Utf8(e.valid_up_to()))?;
     if line.trim().is_empty() {
         return Ok(None);
@@ -94,9 +234,7 @@ fn parse_line(line: &[u8]) -> std::result::Result<Option<Document>, LineError> {
     if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line.starts_with("=======") {
         return Err(LineError::Conflict);
     }
-    serde_json::from_str(line)
-        .map(Some)
-        .map_err(LineError::Json)
+    Ok(Some(line))
 }
 
 /// Serialises documents one per line, sorted by id (numbers within ids sort by value,
@@ -200,26 +338,85 @@ mod tests {
         let text = render(&mut docs);
         let path = Path::new("f.jsonl");
         for block in [1, 7, 100, 4096, 1 << 20] {
-            let back = read_from(path, text.as_bytes(), block).unwrap();
+            let back = read_from(path, text.as_bytes(), block, parse_line).unwrap();
             assert_eq!(back, docs, "{block}");
         }
         // Without a newline at the end, and with an error far in: its line number.
         let cut = text.trim_end();
-        assert_eq!(read_from(path, cut.as_bytes(), 100).unwrap(), docs);
+        assert_eq!(
+            read_from(path, cut.as_bytes(), 100, parse_line).unwrap(),
+            docs
+        );
         let bad = format!("{text}\n{{\"id\":1}}\n");
         for block in [50, 1 << 20] {
-            let err = read_from(path, bad.as_bytes(), block)
+            let err = read_from(path, bad.as_bytes(), block, parse_line)
                 .unwrap_err()
                 .to_string();
             assert!(err.starts_with("f.jsonl:502:"), "{err}");
         }
         let mut latin1 = text.clone().into_bytes();
         latin1.extend(b"{\"id\":\"caf\xe9\"}\n");
-        let err = read_from(path, &latin1[..], 64).unwrap_err().to_string();
+        let err = read_from(path, &latin1[..], 64, parse_line)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("f.jsonl:501: invalid UTF-8 at byte 10"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn headers_leave_turns_out_but_for_the_documents_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("f.jsonl");
+        let mk = |i: usize| Document {
+            id: format!("issues/o/r#{i}"),
+            kind: DocKind::Issue,
+            title: format!("title {i}"),
+            attributes: Attributes::from([(
+                "repo".into(),
+                crate::corpus::AttrValue::One("o/r".into()),
+            )]),
+            turns: (0..i % 5)
+                .map(|k| Turn {
+                    speaker: format!("s{k}"),
+                    time: None,
+                    text: "text".into(),
+                })
+                .collect(),
+        };
+        let mut docs: Vec<_> = (0..50).map(mk).collect();
+        write(&path, &mut docs).unwrap();
+        assert_eq!(read_first(&path).unwrap().as_ref(), docs.first());
+        let headers = read_headers(&path, |id| id == "issues/o/r#7").unwrap();
+        assert_eq!(headers.len(), docs.len());
+        for (h, d) in headers.iter().zip(&docs) {
+            assert_eq!(
+                (&h.id, h.kind, &h.title, &h.attributes),
+                (&d.id, d.kind, &d.title, &d.attributes)
+            );
+            if d.id == "issues/o/r#7" {
+                assert_eq!(h, d);
+            } else {
+                assert!(h.turns.is_empty());
+            }
+        }
+        // Fields in another order (a hand-edited file) are found all the same; a line
+        // that is not a document is an error.
+        std::fs::write(
+            &path,
+            "{\"title\":\"t\",\"kind\":\"issue\",\"x\":[1,{\"y\":2}],\"id\":\"a\",\"turns\":[]}\n\n[1]\n",
+        )
+        .unwrap();
+        let err = read_headers(&path, |_| false).unwrap_err().to_string();
+        assert!(err.contains(":3:"), "{err}");
+        std::fs::write(
+            &path,
+            "{\"title\":\"t\",\"kind\":\"issue\",\"id\":\"a\",\"turns\":[]}\n",
+        )
+        .unwrap();
+        let read = read_headers(&path, |_| false).unwrap();
+        assert_eq!((read[0].id.as_str(), read[0].title.as_str()), ("a", "t"));
     }
 
     #[test]

@@ -134,13 +134,54 @@ pub fn transcript_id(root: &Path, path: &Path) -> String {
 impl Project {
     /// Loads every document of the project.
     pub fn load_corpus(&self) -> Result<Corpus> {
+        self.load_documents(None)
+    }
+
+    /// The id of the project's first document (the first of its first source file), read
+    /// without loading the rest; `None` when there are no sources or the first cannot be
+    /// read.
+    pub fn first_document_id(&self) -> Result<Option<String>> {
+        let Some(path) = source_files(self)?.into_iter().next() else {
+            return Ok(None);
+        };
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            Ok(docfile::read_first(&path).ok().flatten().map(|d| d.id))
+        } else {
+            Ok(Some(transcript_id(&self.root, &path)))
+        }
+    }
+
+    /// Loads every document without its turns (left empty), except the first document
+    /// and those `keep` says yes to. A quick look for a list of documents (gloss
+    /// document files are read only up to each document's turns; the other sources are
+    /// small and read whole).
+    pub fn load_corpus_headers(&self, keep: &(dyn Fn(&str) -> bool + Sync)) -> Result<Corpus> {
+        let mut corpus = self.load_documents(Some(keep))?;
+        // The first document is what opens when nothing else is asked for.
+        if let Some(first) = corpus.docs.first()
+            && first.turns.is_empty()
+            && let Some(path) = corpus.sources.first()
+            && path.extension().is_some_and(|e| e == "jsonl")
+            && let Some(mut doc) = docfile::read_first(path)?
+            && doc.id == first.id
+        {
+            self.merge_attributes(&mut doc);
+            corpus.docs[0] = doc;
+        }
+        Ok(corpus)
+    }
+
+    fn load_documents(&self, headers: Option<&(dyn Fn(&str) -> bool + Sync)>) -> Result<Corpus> {
         let mut docs = Vec::new();
         let mut sources = Vec::new();
         let mut warnings = Vec::new();
         for path in source_files(self)? {
             let is_docfile = path.extension().is_some_and(|e| e == "jsonl");
             let loaded = if is_docfile {
-                docfile::read(&path)
+                match headers {
+                    Some(keep) => docfile::read_headers(&path, keep),
+                    None => docfile::read(&path),
+                }
             } else {
                 read_text(&path, Utf8Policy::Lossy).and_then(|file| {
                     let id = transcript_id(&self.root, &path);
@@ -158,16 +199,21 @@ impl Project {
             }
         }
         for doc in &mut docs {
-            if let Some(attrs) = self.config.attributes.get(&doc.id) {
-                doc.attributes.extend(attrs.clone());
-            }
-            if let Some(meta) = self.meta.documents.get(&doc.id) {
-                doc.attributes.extend(meta.attributes.clone());
-            }
+            self.merge_attributes(doc);
         }
         let mut corpus = Corpus::from_docs(docs, sources)?;
         corpus.warnings = warnings;
         Ok(corpus)
+    }
+
+    /// Merges the attributes `gloss.yaml` and `documents.yaml` give a document.
+    fn merge_attributes(&self, doc: &mut Document) {
+        if let Some(attrs) = self.config.attributes.get(&doc.id) {
+            doc.attributes.extend(attrs.clone());
+        }
+        if let Some(meta) = self.meta.documents.get(&doc.id) {
+            doc.attributes.extend(meta.attributes.clone());
+        }
     }
 
     /// The index in `corpus` of the document a user named `id`: the document with

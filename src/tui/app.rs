@@ -14,12 +14,12 @@ use gloss::coding::{
 };
 use gloss::corpus::{Document, Position};
 use gloss::search::{Filters, Results, SearchView, prepare_update};
-use gloss::study::{DocumentRow, Study};
+use gloss::study::{DocumentRow, Glance, Study};
 use gloss::text::motion;
 use gloss::time::now_rfc3339;
 
 use super::action::Action;
-use super::background::{Background, Report};
+use super::background::{Background, Loaded, Report};
 use super::editor::Editor;
 use super::keymap::{Key, Keymap, Lookup, Mode};
 use super::reader::ReaderState;
@@ -238,17 +238,34 @@ pub struct App {
     background: Option<Background>,
     /// A background report changed what is shown.
     redraw: bool,
+    /// The study is a first look (see [`Glance`]) until the loader's whole study arrives:
+    /// only the open document has its turns, only its entries are there.
+    loading: bool,
+}
+
+/// Span codings per code id, all coders.
+pub fn code_counts(study: &Study) -> std::collections::HashMap<String, usize> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (_, c) in study.codings.spans() {
+        *counts.entry(c.code.as_str()).or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect()
 }
 
 impl App {
-    /// A workbench on a study for a coder; `background` saves and indexes (tests may
-    /// pass one over a temporary project).
-    pub fn new(study: Study, coder: String, keymap: Keymap, background: Background) -> App {
-        let rows = study.document_rows(&coder);
-        let mut code_counts = std::collections::HashMap::new();
-        for (_, c) in study.codings.spans() {
-            *code_counts.entry(c.code.clone()).or_insert(0) += 1;
-        }
+    /// A workbench for a coder, drawn from a first look at the study; `background`
+    /// reads the whole study (which replaces the first look when it arrives), saves and
+    /// indexes. Opens the document the first look has whole.
+    pub fn new(glance: Glance, coder: String, keymap: Keymap, background: Background) -> App {
+        let Glance {
+            study,
+            open,
+            rows,
+            code_counts,
+        } = glance;
         let mut app = App {
             study,
             coder,
@@ -276,13 +293,66 @@ impl App {
             next_seq: 1,
             background: Some(background),
             redraw: false,
+            loading: true,
         };
-        if app.study.corpus.docs.is_empty() {
-            app.focus = Focus::Documents;
-        } else {
-            app.open_document(0, Position::new(0, 0));
+        match open {
+            Some(i) => app.open_document(i, Position::new(0, 0)),
+            None => app.focus = Focus::Documents,
         }
         app
+    }
+
+    /// Waits for the whole study, if it has not arrived yet: every action but drawing
+    /// needs it. (Keys typed meanwhile wait in the terminal's queue.)
+    pub fn finish_loading(&mut self) {
+        while self.loading {
+            let Some(bg) = &self.background else {
+                self.loading = false;
+                break;
+            };
+            match bg.reports.recv() {
+                Ok(r) => self.on_report(r),
+                Err(_) => self.on_report(Report::LoadFailed("the loader stopped".into())),
+            }
+        }
+    }
+
+    /// True when document `index` is held whole (in a first look, only the open one is;
+    /// the others have no turns).
+    fn is_whole(&self, index: usize) -> bool {
+        !self.loading
+            || self
+                .study
+                .corpus
+                .docs
+                .get(index)
+                .is_none_or(|d| !d.turns.is_empty())
+    }
+
+    /// The whole study replaces the first look; the open document stays open where it
+    /// was.
+    fn loaded(&mut self, loaded: Loaded) {
+        let open = self.doc().map(|d| d.id.clone());
+        self.study = loaded.study;
+        self.rows = loaded.rows;
+        self.code_counts = loaded.code_counts;
+        self.loading = false;
+        self.visible = (0..self.rows.len()).collect();
+        if !self.filter.is_empty() {
+            self.apply_filter();
+        }
+        match open.and_then(|id| self.study.corpus.position(&id)) {
+            Some(i) if i == self.reader.doc => self.refresh_placed(),
+            Some(i) => {
+                let at = self.reader.cursor;
+                self.open_document(i, at);
+            }
+            None if self.study.corpus.docs.is_empty() => {
+                self.placed.clear();
+                self.focus = Focus::Documents;
+            }
+            None => self.open_document(0, Position::new(0, 0)),
+        }
     }
 
     pub fn doc(&self) -> Option<&Document> {
@@ -291,6 +361,9 @@ impl App {
 
     /// Opens a document at a position.
     pub fn open_document(&mut self, index: usize, at: Position) {
+        if !self.is_whole(index) {
+            self.finish_loading();
+        }
         if index >= self.study.corpus.docs.len() {
             return;
         }
@@ -417,6 +490,10 @@ impl App {
 
     /// Handles one key press.
     pub fn on_key(&mut self, key: KeyEvent) {
+        self.finish_loading();
+        if self.quit {
+            return;
+        }
         if self.handle_overlay_key(&key) {
             return;
         }
@@ -666,6 +743,7 @@ impl App {
     /// selects, the wheel scrolls. Only in the reader, with no overlay open.
     pub fn on_mouse(&mut self, event: crossterm::event::MouseEvent) {
         use crossterm::event::{MouseButton, MouseEventKind};
+        self.finish_loading();
         if !matches!(self.overlay, Overlay::None) {
             return;
         }
@@ -701,6 +779,7 @@ impl App {
 
     /// Text pasted into the terminal (bracketed paste): goes to the open text input.
     pub fn on_paste(&mut self, text: &str) {
+        self.finish_loading();
         match &mut self.overlay {
             Overlay::Memo(memo) => memo
                 .editor
@@ -726,6 +805,7 @@ impl App {
 
     /// Performs an action.
     pub fn act(&mut self, action: Action) {
+        self.finish_loading();
         self.message = None;
         match action {
             Action::Quit => self.quit = true,
@@ -2017,6 +2097,12 @@ impl App {
     fn on_report(&mut self, report: Report) {
         self.redraw = true;
         match report {
+            Report::Loaded(loaded) => self.loaded(*loaded),
+            Report::LoadFailed(e) => {
+                self.loading = false;
+                self.save_error = Some(format!("the project could not be read: {e}"));
+                self.quit = true;
+            }
             Report::Saved(seq) => {
                 self.unsaved.remove(&seq);
             }

@@ -1,7 +1,9 @@
-//! The workbench's slow work, off the input thread: a saver thread that owns the coder's
-//! store writer (every change is appended and fsynced there, then reported saved) and
-//! an indexer thread that owns the search index (built or brought in step at start,
-//! then updated after each saved change). Both report back over one channel.
+//! The workbench's slow work, off the input thread: a loader thread that reads the whole
+//! study while the first frame (drawn from a quick [`Glance`](gloss::study::Glance))
+//! is on screen, a saver thread that owns the coder's journal writer (every change is
+//! appended and fsynced there, then reported saved) and an indexer thread that owns the
+//! search index (built or brought in step at start, then updated after each saved
+//! change). All report back over one channel.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,13 +11,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
-use gloss::coding::store::{JournalWriter, Op};
+use gloss::coding::store::{CoderLock, JournalWriter, Op};
 use gloss::project::Project;
 use gloss::search::{PreparedUpdate, SearchIndex, SearchView, project_stamp};
-use gloss::study::Study;
+use gloss::study::{DocumentRow, Study};
+
+/// The whole study, read by the loader thread.
+pub struct Loaded {
+    pub study: Study,
+    /// The coder's rows of the document list.
+    pub rows: Vec<DocumentRow>,
+    /// Span codings per code id, all coders.
+    pub code_counts: std::collections::HashMap<String, usize>,
+}
 
 /// What the background threads tell the input thread.
 pub enum Report {
+    /// The whole study is read: it replaces the first look.
+    Loaded(Box<Loaded>),
+    /// The study could not be read; the message says why. Nothing can be saved.
+    LoadFailed(String),
     /// Change `seq` is durably saved.
     Saved(u64),
     /// Change `seq` could not be saved; the message says why.
@@ -47,18 +62,28 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts the threads: the saver with `writer` (already locked for the coder), the
-    /// indexer opening the project's index at `root`.
-    pub fn start(writer: JournalWriter, root: PathBuf) -> Background {
+    /// Starts the threads: the loader reading the study at `root` under the coder's
+    /// `lock` (then handing the journal writer, compacting after `compact_after` lines if
+    /// given, to the saver), the saver, and the indexer opening the project's index.
+    pub fn start(lock: CoderLock, root: PathBuf, compact_after: Option<usize>) -> Background {
         let (report_tx, reports) = channel();
         let (index_tx, index_rx) = channel::<PreparedUpdate>();
         let (save_tx, save_rx) = channel::<Job>();
+        let (writer_tx, writer_rx) = channel::<JournalWriter>();
         let saver_reports = report_tx.clone();
+        let loader_reports = report_tx.clone();
         let in_flight = Arc::new(AtomicUsize::new(0));
         let saver_in_flight = Arc::clone(&in_flight);
+        let loader_root = root.clone();
+        let loaded = std::thread::Builder::new()
+            .name("gloss-loader".into())
+            .spawn(move || load(loader_root, lock, compact_after, writer_tx, loader_reports));
+        if loaded.is_err() {
+            let _ = report_tx.send(Report::LoadFailed("cannot start a thread".into()));
+        }
         let saver_thread = std::thread::Builder::new()
             .name("gloss-saver".into())
-            .spawn(move || save_loop(writer, save_rx, saver_reports, index_tx, saver_in_flight))
+            .spawn(move || save_loop(writer_rx, save_rx, saver_reports, index_tx, saver_in_flight))
             .ok();
         let indexer_thread = std::thread::Builder::new()
             .name("gloss-indexer".into())
@@ -91,8 +116,9 @@ impl Background {
         sent
     }
 
-    /// Waits for every queued save to finish and the threads to end. The indexer's
-    /// pending updates are dropped if it is still building (the next start catches up).
+    /// Waits for every queued save to finish and the threads to end (the saver waits for
+    /// the loader, if it is still reading). The indexer's pending updates are dropped if
+    /// it is still building (the next start catches up).
     pub fn finish(&mut self) {
         self.saver = None;
         if let Some(t) = self.saver_thread.take() {
@@ -110,22 +136,51 @@ impl Drop for Background {
     }
 }
 
+/// Reads the whole study, sends it, and hands the journal writer to the saver.
+fn load(
+    root: PathBuf,
+    lock: CoderLock,
+    compact_after: Option<usize>,
+    writer: Sender<JournalWriter>,
+    reports: Sender<Report>,
+) {
+    let coder = lock.coder().to_string();
+    let report = match Project::open(&root).and_then(|p| Study::open_locked(p, lock)) {
+        Ok((study, mut journal)) => {
+            if let Some(n) = compact_after {
+                journal.compact_after = n;
+            }
+            let _ = writer.send(journal);
+            Report::Loaded(Box::new(Loaded {
+                rows: study.document_rows(&coder),
+                code_counts: super::app::code_counts(&study),
+                study,
+            }))
+        }
+        Err(e) => Report::LoadFailed(e.to_string()),
+    };
+    let _ = reports.send(report);
+}
+
 fn save_loop(
-    mut writer: JournalWriter,
+    writer: Receiver<JournalWriter>,
     jobs: Receiver<Job>,
     reports: Sender<Report>,
     index: Sender<PreparedUpdate>,
     in_flight: Arc<AtomicUsize>,
 ) {
+    // No writer: the study could not be read (the loader said why); nothing is saved.
+    let mut writer = writer.recv().ok();
     for job in jobs {
         match job {
             Job::Save { seq, ops, update } => {
-                let report = match writer.apply(&ops) {
-                    Ok(()) => {
+                let report = match writer.as_mut().map(|w| w.apply(&ops)) {
+                    Some(Ok(())) => {
                         let _ = index.send(update);
                         Report::Saved(seq)
                     }
-                    Err(e) => Report::SaveFailed(seq, e.to_string()),
+                    Some(Err(e)) => Report::SaveFailed(seq, e.to_string()),
+                    None => Report::SaveFailed(seq, "the project could not be read".into()),
                 };
                 in_flight.fetch_sub(1, Ordering::SeqCst);
                 if reports.send(report).is_err() {

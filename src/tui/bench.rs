@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use gloss::coding::anchor::AnchorText;
-use gloss::coding::store::{Op, Writer};
+use gloss::coding::store::{CoderLock, Op, Writer};
 use gloss::coding::{Entry, SpanCoding};
 use gloss::corpus::{DocKind, Document, Position, Turn, docfile};
 use gloss::project::Project;
@@ -261,26 +261,41 @@ fn bench_workbench() {
         truecolor: false,
     };
 
-    // Time to the first frame: load the study, take the lock, start the threads, draw.
+    // Time to the first frame: take the lock, take a first look at the study (every
+    // document's title, the open one whole, the counts the list and the codebook show),
+    // start the threads (the loader reads the whole study meanwhile), draw.
     let t = Instant::now();
-    let (study, writer) = Study::open_for_coder(Project::open(root).unwrap(), "bench").unwrap();
-    let loaded = t.elapsed();
-    let background = Background::start(writer, root.to_path_buf());
-    let mut app = App::new(study, "bench".into(), Keymap::default_keys(), background);
+    let project = Project::open(root).unwrap();
+    let lock = CoderLock::take(&project, "bench").unwrap();
+    let glance = Study::glance(project, "bench", None).unwrap();
+    let looked = t.elapsed();
+    let background = Background::start(lock, root.to_path_buf(), None);
+    let mut app = App::new(glance, "bench".into(), Keymap::default_keys(), background);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     terminal
         .draw(|f| super::views::draw(f, &mut app, &theme))
         .unwrap();
     let first = t.elapsed();
+    let shown = format!("{:?}", terminal.backend().buffer());
+    assert!(
+        shown.contains("repo0#0") && shown.contains("documents 10000"),
+        "the first frame shows the open document and the list"
+    );
     println!(
-        "  time to first frame: {:.0} ms (of which loading the study {:.0} ms) [target < 150 ms] {}",
+        "  time to first frame: {:.0} ms (of which the first look at the study {:.0} ms) [target < 150 ms] {}",
         first.as_secs_f64() * 1e3,
-        loaded.as_secs_f64() * 1e3,
+        looked.as_secs_f64() * 1e3,
         if first < Duration::from_millis(150) {
             "ok"
         } else {
             "MISSED"
         }
+    );
+    // Keys wait for the whole study; it is read while the first frame is on screen.
+    app.finish_loading();
+    println!(
+        "  the whole study read (keys answered from then on) after {:.0} ms",
+        t.elapsed().as_secs_f64() * 1e3
     );
     while matches!(app.index, IndexState::Building) {
         assert!(app.wait_background(Duration::from_secs(120)));

@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 
 use gloss::coding::anchor::AnchorText;
-use gloss::coding::store::{Op, Writer};
+use gloss::coding::store::{CoderLock, Op, Writer};
 use gloss::coding::{DocStatus, Entry, Evidence, Memo, MemoTarget, Progress, Record, SpanCoding};
 use gloss::corpus::Position;
 use gloss::project::Project;
@@ -314,10 +314,12 @@ impl Screen {
     fn new(width: u16, height: u16) -> Screen {
         let project = fixture();
         let root = project.path();
-        let (study, writer) =
-            Study::open_for_coder(Project::open(root).unwrap(), "tester").unwrap();
-        let background = Background::start(writer, root.to_path_buf());
-        let mut app = App::new(study, "tester".into(), Keymap::default_keys(), background);
+        let opened = Project::open(root).unwrap();
+        let lock = CoderLock::take(&opened, "tester").unwrap();
+        let glance = Study::glance(opened, "tester", None).unwrap();
+        let background = Background::start(lock, root.to_path_buf(), None);
+        let mut app = App::new(glance, "tester".into(), Keymap::default_keys(), background);
+        app.finish_loading();
         while matches!(app.index, IndexState::Building) {
             assert!(
                 app.wait_background(Duration::from_secs(60)),

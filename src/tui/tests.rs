@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use gloss::coding::Entry;
-use gloss::coding::store::read_coder;
+use gloss::coding::store::{CoderLock, read_coder};
 use gloss::project::Project;
 use gloss::study::Study;
 
@@ -50,9 +50,10 @@ fn project(transcript: &str) -> tempfile::TempDir {
 
 fn app_for(root: &std::path::Path) -> App {
     let project = Project::open(root).unwrap();
-    let (study, writer) = Study::open_for_coder(project, "tester").unwrap();
-    let background = Background::start(writer, root.to_path_buf());
-    App::new(study, "tester".into(), Keymap::default_keys(), background)
+    let lock = CoderLock::take(&project, "tester").unwrap();
+    let glance = Study::glance(project, "tester", None).unwrap();
+    let background = Background::start(lock, root.to_path_buf(), None);
+    App::new(glance, "tester".into(), Keymap::default_keys(), background)
 }
 
 /// Key events for a script: each whitespace-separated word is a key name as the
@@ -493,4 +494,30 @@ fn the_memo_editor_edits_at_its_cursor_and_shows_it_on_wide_characters() {
     assert_eq!(memo.as_deref(), Some("first line!qs\necond 们 lin?"));
     // Closed: the terminal's cursor is hidden again.
     assert_eq!(screen_and_cursor(&mut app, 100, 30).1, None);
+}
+
+#[test]
+fn the_first_frame_is_drawn_from_a_first_look_and_the_whole_study_changes_nothing() {
+    let tmp = project(TRANSCRIPT);
+    std::fs::write(
+        tmp.path().join("transcripts/p2.txt"),
+        "Interviewer: And then?\n\nP2: We ported the weights.\n",
+    )
+    .unwrap();
+    let mut app = app_for(tmp.path());
+    run(&mut app, 120, 40, "} V c f j j V c f");
+    assert_eq!(codings(tmp.path()).len(), 2);
+    // A new session: the first frame comes from the first look (no report has been
+    // taken yet), the next from the whole study; only the status line may differ.
+    let mut app = app_for(tmp.path());
+    let first = screen(&mut app, 120, 40);
+    assert!(first.contains("▌Performance debu"), "{first}");
+    assert!(first.contains("p1 2c"), "{first}");
+    app.finish_loading();
+    let loaded = screen(&mut app, 120, 40);
+    let panels = |s: &str| s.lines().take(39).collect::<Vec<_>>().join("\n");
+    assert_eq!(panels(&first), panels(&loaded));
+    // The other document, not read whole in the first look, opens whole.
+    let shown = run(&mut app, 120, 40, "Tab Tab j Enter");
+    assert!(shown.contains("We ported the weights."), "{shown}");
 }

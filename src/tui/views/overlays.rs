@@ -328,7 +328,10 @@ fn search(frame: &mut Frame, area: Rect, s: &crate::tui::app::SearchPanel, theme
     let block = Block::default().borders(Borders::ALL).title(format!(
         " {} ",
         fit(
-            &format!("search — {total} turns; Enter opens the hit with the match selected"),
+            &format!(
+                "search — {total} {}; Enter opens the hit with the match selected",
+                if total == 1 { "turn" } else { "turns" }
+            ),
             room
         )
     ));

@@ -12,7 +12,7 @@ use gloss::coding::Entry;
 use gloss::coding::store::read_coder;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-use crate::common::{gloss_bin, new_project};
+use crate::common::{gloss, gloss_bin, new_project, run};
 use crate::store::CODEBOOK;
 
 const ROWS: u16 = 30;
@@ -144,9 +144,15 @@ fn project(transcript: &str) -> tempfile::TempDir {
 
 const TRANSCRIPT: &str = "Interviewer: How did the port go?\n\nP1: The loss went to NaN after two epochs, so we compared layer outputs.\n\nInterviewer: Anything else?\n\nP1: The padding differed between the frameworks.\n";
 
+/// One GitHub issue (REST API JSON), for the instrument form.
+const ISSUE: &str = r#"{"html_url":"https://github.com/acme/widgets/issues/7","repository_url":"https://api.github.com/repos/acme/widgets","number":7,"title":"Crash when loading weights","user":{"login":"ann"},"labels":[],"state":"closed","comments":0,"created_at":"2024-01-02T10:00:00Z","closed_at":null,"body":"Loading the checkpoint crashes with a segfault."}"#;
+
 #[test]
-fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
+fn select_code_memo_undo_redo_search_record_and_quit_in_a_real_terminal() {
     let tmp = project(TRANSCRIPT);
+    std::fs::write(tmp.path().join("issue.json"), ISSUE).unwrap();
+    let (out, _, stderr) = run(gloss(tmp.path()).args(["import", "issues", "issue.json"]));
+    assert!(out.status.success(), "{stderr}");
     let mut s = Session::start(tmp.path(), &["tui", "transcripts/p1"]);
     s.wait_for("How did the port go?");
     s.wait_for("index: ready");
@@ -170,6 +176,16 @@ fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
     s.wait_for("code as");
     s.keys("perf\r");
     s.wait_for("coded Performance debugging");
+    // The issue: select "the checkpoint", open the instrument form, choose the stage's
+    // first value (Training), attach the selection as evidence, close (saves).
+    s.keys(":doc issues/acme/widgets#7\r");
+    s.wait_for("Loading the checkpoint crashes");
+    s.keys("wvwe");
+    s.keys("R");
+    s.wait_for("record 1 of issues/acme/widgets#7");
+    s.keys(" e\x1b");
+    s.wait_for("record 1 saved");
+    s.wait_for(" saved ");
     s.keys("q");
     assert!(
         s.wait_exit(Duration::from_secs(30)),
@@ -190,6 +206,20 @@ fn select_code_memo_undo_redo_search_and_quit_in_a_real_terminal() {
     assert_eq!(port.memo.as_deref(), Some("why?"));
     let perf = codings.iter().find(|c| c.code == "perf").unwrap();
     assert_eq!(perf.anchor.quote, "padding");
+    let records: Vec<_> = file
+        .values()
+        .filter_map(|e| match e {
+            Entry::Record(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].doc, "issues/acme/widgets#7");
+    assert_eq!(
+        records[0].values.get("stage"),
+        Some(&vec!["training".to_string()])
+    );
+    assert_eq!(records[0].evidence[0].anchor.quote, "the checkpoint");
 }
 
 #[test]

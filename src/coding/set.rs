@@ -171,14 +171,16 @@ impl CodingSet {
         }
         let mut docs: Vec<_> = by_doc.into_iter().collect();
         docs.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out = Vec::new();
-        for (doc_id, mut codings) in docs {
+        // Documents are placed independently: on all cores, results in document order.
+        let placed = crate::parallel::map(docs, |(doc_id, mut codings)| {
             // Coder by coder, each coder's in key order (coding keys differ by id only).
             codings.sort_by(|a, b| (a.0, &a.2.id).cmp(&(b.0, &b.2.id)));
+            let mut out = Vec::with_capacity(codings.len());
             let codings = codings.into_iter().map(|(_, coder, c)| (coder, c));
             place(corpus, doc_id, codings, &mut out);
-        }
-        out
+            out
+        });
+        placed.into_iter().flatten().collect()
     }
 
     /// Resolves the span codings of one document (by its current id). Costs only that

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use gloss::corpus::DocKind;
+use gloss::export::codes::{self, Across, Unit, Within};
 use gloss::export::counts::{self, Percent};
 use gloss::export::quotes::{GroupBy, QuoteOptions, quote_table};
 use gloss::export::table::{Format, Table};
@@ -46,14 +47,28 @@ pub enum What {
         out: Output,
     },
     /// Counts of instrument records by one dimension or crossed by two (--by stage
-    /// --by impact), or of span codes (--by code) as codings, documents and participants.
+    /// --by impact); of span codes (--by code) as codings, documents and participants;
+    /// of span codes by a document attribute, the kind or the participant (--by code
+    /// --by repo); or of codes with codes (--by code --cooccur turn).
     Counts {
-        /// A dimension (id, name or alias), or `code` (repeatable, at most two).
+        /// A dimension (id, name or alias), or `code`; with `code`, the second may be
+        /// `participant`, `kind` or a document attribute (repeatable, at most two).
         #[arg(long = "by", value_name = "DIM", required = true)]
         by: Vec<String>,
-        /// Percentages of the row, column or total.
+        /// Percentages of the row, column (its n) or total.
         #[arg(long, value_enum)]
         percent: Option<Percent>,
+        /// With --by code --by ATTR: what each cell counts (default: documents;
+        /// codings with --by participant).
+        #[arg(long, value_enum)]
+        count: Option<Unit>,
+        /// With --by code: codes crossed with codes, counting the turns or documents
+        /// that carry both.
+        #[arg(long, value_enum, value_name = "turn|document")]
+        cooccur: Option<Within>,
+        /// With --by code: only these codes, each with the codes below it (repeatable).
+        #[arg(long = "code", value_name = "ID")]
+        codes: Vec<String>,
         /// Whose records (needed when several coders made records).
         #[arg(long = "of", value_name = "CODER")]
         of: Option<String>,
@@ -165,21 +180,79 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
         What::Counts {
             by,
             percent,
+            count,
+            cooccur,
+            codes,
             of,
             out,
-        } => {
-            let table = if by.len() == 1 && by[0].eq_ignore_ascii_case("code") {
-                counts::code_counts(&study, of.as_deref())?
-            } else {
-                counts::record_counts(&study, by, *percent, of.as_deref())?
-            };
-            (table, out)
-        }
+        } => (
+            counts_table(&study, by, *percent, *count, *cooccur, codes, of.as_deref())?,
+            out,
+        ),
         What::Chart { .. } => return Ok(()),
         What::Codebook { examples, out } => (counts::codebook_table(&study, *examples), out),
         What::Records { of, out } => (counts::records_table(&study, of.as_deref())?, out),
     };
     write(&table, out)
+}
+
+/// `gloss export counts`: records by dimensions, or span codes (alone, by an
+/// attribute, or with each other).
+fn counts_table(
+    study: &Study,
+    by: &[String],
+    percent: Option<Percent>,
+    count: Option<Unit>,
+    cooccur: Option<Within>,
+    codes: &[String],
+    of: Option<&str>,
+) -> CliResult<Table> {
+    let is_code = |b: &String| b.eq_ignore_ascii_case("code") || b.eq_ignore_ascii_case("codes");
+    let Some(at) = by.iter().position(is_code) else {
+        if count.is_some() || cooccur.is_some() || !codes.is_empty() {
+            return Err(CliError::Usage(
+                "--count, --cooccur and --code count span codes: add --by code".into(),
+            ));
+        }
+        return Ok(counts::record_counts(study, by, percent, of)?);
+    };
+    let other: Vec<&String> = by
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, b)| b)
+        .collect();
+    match (other.as_slice(), cooccur) {
+        ([], None) => {
+            if count.is_some() || percent.is_some() {
+                return Err(CliError::Usage(
+                    "--by code alone counts codings, documents and participants at once; --count and --percent need a second --by (e.g. --by code --by kind)".into(),
+                ));
+            }
+            Ok(counts::code_counts(study, codes, of)?)
+        }
+        ([], Some(within)) => {
+            if count.is_some() || percent.is_some() {
+                return Err(CliError::Usage(
+                    "--cooccur counts turns or documents with both codes; it takes no --count or --percent".into(),
+                ));
+            }
+            Ok(codes::cooccurrence(study, within, codes, of)?)
+        }
+        ([attr], None) => {
+            let across = Across::parse(attr);
+            let unit = count.unwrap_or_else(|| across.default_unit());
+            Ok(codes::code_crosstab(
+                study, &across, unit, percent, codes, of,
+            )?)
+        }
+        ([_], Some(_)) => Err(CliError::Usage(
+            "--cooccur crosses codes with codes; give --by code alone".into(),
+        )),
+        _ => Err(CliError::Usage(
+            "give --by code with at most one of participant, kind or an attribute".into(),
+        )),
+    }
 }
 
 fn write(table: &Table, out: &Output) -> CliResult {

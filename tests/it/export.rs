@@ -420,3 +420,284 @@ fn latex_tables_of_real_transcript_quotes_compile() {
         }
     }
 }
+
+/// A small coded project: two interviews (P1 at a lab, P2 at a company) and three
+/// issues in two repositories, seven span codings.
+///
+/// | coding | document | turn | code |
+/// |---|---|---|---|
+/// | 1 | transcripts/a (P1, lab) | 2 | performance-debugging |
+/// | 2 | transcripts/a | 2 | trustworthiness |
+/// | 3 | transcripts/a | 4 | model-operationalization |
+/// | 4 | transcripts/b (P2, company) | 2 | performance-debugging |
+/// | 5 | issues/acme/widgets#1 | 1 | performance-debugging |
+/// | 6 | issues/acme/widgets#2 | 1 | model-operationalization |
+/// | 7 | issues/other/tool#5 | 1 | performance-debugging |
+/// | 8 | issues/other/tool#5 | 1 | trustworthiness |
+fn small_project() -> tempfile::TempDir {
+    let tmp = project_with_codebook();
+    let dir = tmp.path();
+    let config = std::fs::read_to_string(dir.join("gloss.yaml")).unwrap();
+    let config = config
+        .replace("participants: {}", "participants: {P1: P1, P2: P2}")
+        .replace(
+            "attributes: {}",
+            "attributes:\n  transcripts/a: {site: lab}\n  transcripts/b: {site: company}",
+        )
+        .replace("pseudonyms: {}", "pseudonyms: {Heidelberg: a city}");
+    std::fs::write(dir.join("gloss.yaml"), config).unwrap();
+    std::fs::write(
+        dir.join("transcripts/a.txt"),
+        "Interviewer: Tell me.\n\nP1: The loss diverged. We checked the data in Heidelberg.\n\nInterviewer: And then?\n\nP1: We ported it to PyTorch.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("transcripts/b.txt"),
+        "Interviewer: Hi.\n\nP2: Debugging the accuracy took weeks.\n",
+    )
+    .unwrap();
+    let issue = |repo: &str, n: u32, who: &str, text: &str| {
+        format!(
+            r#"{{"id":"issues/{repo}#{n}","kind":"issue","title":"t{n}","attributes":{{"repo":"{repo}"}},"turns":[{{"speaker":"{who}","text":"{text}"}}]}}"#
+        )
+    };
+    std::fs::create_dir_all(dir.join("issues/acme")).unwrap();
+    std::fs::create_dir_all(dir.join("issues/other")).unwrap();
+    std::fs::write(
+        dir.join("issues/acme/widgets.jsonl"),
+        format!(
+            "{}\n{}\n",
+            issue("acme/widgets", 1, "ann", "Loss is NaN after porting."),
+            issue("acme/widgets", 2, "bob", "Crash on import.")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("issues/other/tool.jsonl"),
+        format!(
+            "{}\n",
+            issue(
+                "other/tool",
+                5,
+                "cat",
+                "Accuracy lower than the paper <script>x</script>."
+            )
+        ),
+    )
+    .unwrap();
+    for (doc, code, turn, quote) in [
+        (
+            "transcripts/a",
+            "performance-debugging",
+            2,
+            "The loss diverged.",
+        ),
+        (
+            "transcripts/a",
+            "trustworthiness",
+            2,
+            "We checked the data in Heidelberg.",
+        ),
+        (
+            "transcripts/a",
+            "model-operationalization",
+            4,
+            "We ported it to PyTorch.",
+        ),
+        (
+            "transcripts/b",
+            "performance-debugging",
+            2,
+            "Debugging the accuracy took weeks.",
+        ),
+        (
+            "issues/acme/widgets#1",
+            "performance-debugging",
+            1,
+            "Loss is NaN after porting.",
+        ),
+        (
+            "issues/acme/widgets#2",
+            "model-operationalization",
+            1,
+            "Crash on import.",
+        ),
+        (
+            "issues/other/tool#5",
+            "performance-debugging",
+            1,
+            "Accuracy lower than the paper",
+        ),
+        (
+            "issues/other/tool#5",
+            "trustworthiness",
+            1,
+            "<script>x</script>",
+        ),
+    ] {
+        let (out, _, stderr) = crate::common::code(dir, doc, code, turn, quote);
+        assert!(out.status.success(), "code {doc} {code}: {stderr}");
+    }
+    tmp
+}
+
+#[test]
+fn span_codes_are_crossed_with_the_kind_as_documents_and_codings() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let t = ok(dir, &["export", "counts", "--by", "code", "--by", "kind"]);
+    assert_eq!(
+        row(&t, "Code \\\\ kind"),
+        ["Code \\\\ kind", "transcript", "issue", "Total"]
+    );
+    assert_eq!(row(&t, "Challenges")[1..], ["2", "3", "5"], "{t}");
+    assert_eq!(row(&t, "  Model operationalization")[1..], ["1", "1", "2"]);
+    assert_eq!(row(&t, "  Performance debugging")[1..], ["2", "2", "4"]);
+    assert_eq!(row(&t, "  Judging trustworthiness")[1..], ["1", "1", "2"]);
+    assert_eq!(row(&t, "n (documents)")[1..], ["2", "3", "5"]);
+
+    let t = ok(
+        dir,
+        &[
+            "export", "counts", "--by", "code", "--by", "kind", "--count", "codings",
+        ],
+    );
+    assert_eq!(row(&t, "Challenges")[1..], ["3", "3", "6"], "{t}");
+    assert_eq!(row(&t, "n (codings)")[1..], ["4", "4", "8"]);
+}
+
+#[test]
+fn span_codes_are_crossed_with_participants_and_attributes() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    // By participant: each participant's own codings; issue posts are left out.
+    let t = ok(
+        dir,
+        &["export", "counts", "--by", "code", "--by", "participant"],
+    );
+    assert_eq!(row(&t, "Code \\\\ participant")[1..], ["P1", "P2", "Total"]);
+    assert_eq!(row(&t, "Challenges")[1..], ["2", "1", "3"], "{t}");
+    assert_eq!(row(&t, "  Performance debugging")[1..], ["1", "1", "2"]);
+    assert_eq!(row(&t, "  Judging trustworthiness")[1..], ["1", "0", "1"]);
+    assert_eq!(row(&t, "n (codings)")[1..], ["3", "1", "4"]);
+    assert!(t.contains("4 codings are not in the table"), "{t}");
+
+    // A gloss.yaml attribute, counted as participants: documents without it are (none).
+    let t = ok(
+        dir,
+        &[
+            "export",
+            "counts",
+            "--by",
+            "code",
+            "--by",
+            "site",
+            "--count",
+            "participants",
+        ],
+    );
+    assert_eq!(
+        row(&t, "Code \\\\ site")[1..],
+        ["company", "lab", "(none)", "Total"]
+    );
+    assert_eq!(
+        row(&t, "  Performance debugging")[1..],
+        ["1", "1", "0", "2"],
+        "{t}"
+    );
+    assert_eq!(
+        row(&t, "  Model operationalization")[1..],
+        ["0", "1", "0", "1"]
+    );
+    assert_eq!(row(&t, "n (participants)")[1..], ["1", "1", "0", "2"]);
+
+    // The repository, as documents with column percentages ("1 of 2 issues").
+    let t = ok(
+        dir,
+        &[
+            "export",
+            "counts",
+            "--by",
+            "code",
+            "--by",
+            "repo",
+            "--percent",
+            "col",
+            "--code",
+            "performance-debugging",
+        ],
+    );
+    assert_eq!(
+        row(&t, "Performance debugging")[1..],
+        ["1 (50.0%)", "1 (100.0%)", "2 (100.0%)", "4 (80.0%)"],
+        "{t}"
+    );
+    assert_eq!(row(&t, "n (documents)")[1..], ["2", "1", "2", "5"]);
+
+    // Mistakes are explained.
+    let (out, _, stderr) =
+        run(gloss(dir).args(["export", "counts", "--by", "code", "--by", "colour"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr
+            .contains("no document has an attribute \"colour\"; use participant, kind, repo, site"),
+        "{stderr}"
+    );
+    let (out, _, stderr) =
+        run(gloss(dir).args(["export", "counts", "--by", "stage", "--cooccur", "turn"]));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+}
+
+#[test]
+fn codes_co_occur_within_turns_and_documents() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let args = |within: &str| {
+        [
+            "export",
+            "counts",
+            "--by",
+            "code",
+            "--cooccur",
+            within,
+            "--code",
+            "performance-debugging",
+            "--code",
+            "trustworthiness",
+            "--code",
+            "model-operationalization",
+            "--code",
+            "challenges",
+        ]
+        .map(String::from)
+    };
+    let t = ok(dir, &args("turn").each_ref().map(String::as_str));
+    assert_eq!(
+        row(&t, "Performance debugging")[1..],
+        ["4", "2", "0", "–"],
+        "{t}"
+    );
+    assert_eq!(
+        row(&t, "Judging trustworthiness")[1..],
+        ["2", "2", "0", "2"]
+    );
+    assert_eq!(
+        row(&t, "Model operationalization")[1..],
+        ["0", "0", "2", "–"]
+    );
+    assert_eq!(row(&t, "Challenges")[1..], ["–", "2", "–", "6"]);
+    let t = ok(dir, &args("document").each_ref().map(String::as_str));
+    assert_eq!(
+        row(&t, "Performance debugging")[1..],
+        ["4", "2", "1", "–"],
+        "{t}"
+    );
+    assert_eq!(
+        row(&t, "Judging trustworthiness")[1..],
+        ["2", "2", "1", "2"]
+    );
+    assert_eq!(
+        row(&t, "Model operationalization")[1..],
+        ["1", "1", "2", "–"]
+    );
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use gloss::corpus::DocKind;
 use gloss::export::codes::{self, Across, Unit, Within};
 use gloss::export::counts::{self, Percent};
-use gloss::export::quotes::{GroupBy, QuoteOptions, quote_table};
+use gloss::export::quotes::{GroupBy, QuoteOptions, Sort, quote_table};
 use gloss::export::table::{Format, Table};
 use gloss::study::Study;
 
@@ -34,6 +34,10 @@ pub enum What {
         /// Group rows by code, document or participant.
         #[arg(long, value_enum)]
         group_by: Option<GroupBy>,
+        /// Row order (within groups): document (text order, the default), code
+        /// (codebook order), participant (by alias), length (shortest first) or id.
+        #[arg(long, value_enum, default_value = "document")]
+        sort: Sort,
         /// At most N excerpts per code: starred first, then spread over participants.
         #[arg(long, value_name = "N")]
         max_per_code: Option<usize>,
@@ -152,6 +156,7 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
             kind,
             attrs,
             group_by,
+            sort,
             max_per_code,
             max_chars,
             columns,
@@ -171,6 +176,7 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
                 kind,
                 attrs: attrs.clone(),
                 group_by: *group_by,
+                sort: *sort,
                 max_per_code: *max_per_code,
                 max_chars: *max_chars,
                 columns: columns.clone(),

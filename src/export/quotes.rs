@@ -24,6 +24,8 @@ pub struct QuoteOptions {
     /// `key=value` document attributes, all of which must hold.
     pub attrs: Vec<(String, String)>,
     pub group_by: Option<GroupBy>,
+    /// The order of the rows (within groups, when grouped).
+    pub sort: Sort,
     /// At most this many excerpts per code: starred ones first, then spread over
     /// different participants and documents.
     pub max_per_code: Option<usize>,
@@ -38,6 +40,60 @@ pub enum GroupBy {
     Code,
     Document,
     Participant,
+}
+
+/// Orders of a quote table. Every order is total and stable: ties fall back to
+/// document order (document, then position), then the quote id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// Documents in id order, excerpts in text order (the default).
+    #[default]
+    Document,
+    /// Codes in codebook order.
+    Code,
+    /// Participants by alias (P2 before P10); excerpts without one last.
+    Participant,
+    /// Shortest quote first.
+    Length,
+    /// Quote id: by coder, then coding number.
+    Id,
+}
+
+/// Sorts excerpts in `order` (stable, total).
+pub fn sort_excerpts(excerpts: &mut [Excerpt], order: Sort, book: &crate::codebook::Codebook) {
+    use crate::corpus::docfile::natural_cmp;
+    let document = |a: &Excerpt, b: &Excerpt| {
+        (a.doc_index, a.start)
+            .cmp(&(b.doc_index, b.start))
+            .then_with(|| natural_cmp(&a.quote_id, &b.quote_id))
+    };
+    match order {
+        Sort::Document => excerpts.sort_by(document),
+        Sort::Code => excerpts.sort_by(|a, b| {
+            let rank = |e: &Excerpt| book.find_id(&e.code).and_then(|c| book.index(&c.id));
+            // Unknown codes (not in the codebook) last.
+            let (x, y) = (rank(a), rank(b));
+            (x.is_none(), x)
+                .cmp(&(y.is_none(), y))
+                .then_with(|| document(a, b))
+        }),
+        Sort::Participant => excerpts.sort_by(|a, b| {
+            match (&a.participant, &b.participant) {
+                (Some(x), Some(y)) => natural_cmp(x, y),
+                (x, y) => x.is_none().cmp(&y.is_none()),
+            }
+            .then_with(|| document(a, b))
+        }),
+        Sort::Length => excerpts.sort_by(|a, b| {
+            a.quote
+                .chars()
+                .count()
+                .cmp(&b.quote.chars().count())
+                .then_with(|| document(a, b))
+        }),
+        Sort::Id => excerpts
+            .sort_by(|a, b| natural_cmp(&a.quote_id, &b.quote_id).then_with(|| document(a, b))),
+    }
 }
 
 /// One excerpt, before it becomes a row.
@@ -313,6 +369,7 @@ fn limit_per_code(all: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
 /// The quote table.
 pub fn quote_table(study: &Study, opts: &QuoteOptions) -> Result<Table> {
     let mut excerpts = excerpts(study, opts)?;
+    sort_excerpts(&mut excerpts, opts.sort, &study.codebook);
     let group_key = |e: &Excerpt| -> String {
         match opts.group_by {
             Some(GroupBy::Code) => e.code_path.clone(),
@@ -325,7 +382,8 @@ pub fn quote_table(study: &Study, opts: &QuoteOptions) -> Result<Table> {
         }
     };
     if opts.group_by.is_some() {
-        excerpts.sort_by_key(|e| group_key(e));
+        // Stable: within a group, rows keep the --sort order.
+        excerpts.sort_by_cached_key(|e| group_key(e));
     }
     let mut columns = Vec::new();
     if let Some(g) = opts.group_by {

@@ -701,3 +701,108 @@ fn codes_co_occur_within_turns_and_documents() {
         ["1", "1", "2", "–"]
     );
 }
+
+/// The quotes of `gloss export quotes ARGS --format json`, in row order, without the
+/// typographic quotes around them.
+fn quotes(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["export", "quotes", "--format", "json"];
+    all.extend_from_slice(args);
+    let v: serde_json::Value = serde_json::from_str(&ok(dir, &all)).unwrap();
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["Quote"]
+                .as_str()
+                .unwrap()
+                .trim_matches(['“', '”'])
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn quote_tables_sort_by_code_participant_length_or_id() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    let by_document = [
+        "Loss is NaN after porting.",
+        "Crash on import.",
+        "Accuracy lower than the paper",
+        "<script>x</script>",
+        "The loss diverged.",
+        "We checked the data in a city.",
+        "We ported it to PyTorch.",
+        "Debugging the accuracy took weeks.",
+    ];
+    assert_eq!(quotes(dir, &[]), by_document);
+    assert_eq!(quotes(dir, &["--sort", "document"]), by_document);
+    assert_eq!(
+        quotes(dir, &["--sort", "length"]),
+        [
+            "Crash on import.",
+            // Equal lengths: document order.
+            "<script>x</script>",
+            "The loss diverged.",
+            "We ported it to PyTorch.",
+            "Loss is NaN after porting.",
+            "Accuracy lower than the paper",
+            "We checked the data in a city.",
+            "Debugging the accuracy took weeks.",
+        ]
+    );
+    assert_eq!(
+        quotes(dir, &["--sort", "id"]),
+        [
+            "The loss diverged.",
+            "We checked the data in a city.",
+            "We ported it to PyTorch.",
+            "Debugging the accuracy took weeks.",
+            "Loss is NaN after porting.",
+            "Crash on import.",
+            "Accuracy lower than the paper",
+            "<script>x</script>",
+        ]
+    );
+    assert_eq!(
+        quotes(dir, &["--sort", "participant"]),
+        [
+            "The loss diverged.",
+            "We checked the data in a city.",
+            "We ported it to PyTorch.",
+            "Debugging the accuracy took weeks.",
+            "Loss is NaN after porting.",
+            "Crash on import.",
+            "Accuracy lower than the paper",
+            "<script>x</script>",
+        ]
+    );
+    assert_eq!(
+        quotes(dir, &["--sort", "code"]),
+        [
+            "Crash on import.",
+            "We ported it to PyTorch.",
+            "Loss is NaN after porting.",
+            "Accuracy lower than the paper",
+            "The loss diverged.",
+            "Debugging the accuracy took weeks.",
+            "<script>x</script>",
+            "We checked the data in a city.",
+        ]
+    );
+    // Grouped, the order holds within each group.
+    assert_eq!(
+        quotes(dir, &["--group-by", "participant", "--sort", "length"]),
+        [
+            "Crash on import.",
+            "<script>x</script>",
+            "Loss is NaN after porting.",
+            "Accuracy lower than the paper",
+            "The loss diverged.",
+            "We ported it to PyTorch.",
+            "We checked the data in a city.",
+            "Debugging the accuracy took weeks.",
+        ]
+    );
+}

@@ -284,7 +284,7 @@ fn write(table: &Table, out: &Output) -> CliResult {
 }
 
 /// Writes `text` to `path` (atomically) or to standard output.
-fn write_text(text: &str, path: Option<&std::path::Path>, what: &str) -> CliResult {
+pub(super) fn write_text(text: &str, path: Option<&std::path::Path>, what: &str) -> CliResult {
     match path {
         Some(path) => {
             if path

@@ -112,8 +112,8 @@ pub struct Excerpt {
     pub memo: String,
     pub star: bool,
     /// Where the document is in the corpus (which is in natural id order).
-    doc_index: usize,
-    start: Position,
+    pub doc_index: usize,
+    pub start: Position,
 }
 
 /// The quote id of a coding: `Q` and the coding id (`ann-17` → `Q-ann-17`), so it
@@ -293,7 +293,7 @@ fn attr_matches(doc: &Document, key: &str, value: &str) -> bool {
 
 /// Where a quote comes from: the participant's alias, or for an issue `owner/repo#N`
 /// and its address; else the document id.
-fn source_of(doc: &Document, participant: Option<&str>) -> (String, Option<String>) {
+pub fn source_of(doc: &Document, participant: Option<&str>) -> (String, Option<String>) {
     let url = doc.attributes.get("url").and_then(|v| match v {
         AttrValue::One(s) => Some(s.clone()),
         AttrValue::Many(_) => None,
@@ -326,44 +326,60 @@ fn limit_per_code(all: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
     for e in all {
         by_code.entry(e.code.clone()).or_default().push(e);
     }
-    let mut out = Vec::new();
-    for (_, list) in by_code {
-        let (starred, rest): (Vec<Excerpt>, Vec<Excerpt>) = list.into_iter().partition(|e| e.star);
-        let mut chosen: Vec<Excerpt> = starred.into_iter().take(max).collect();
-        // Round-robin over sources, each source's excerpts in document order.
-        let mut queues: BTreeMap<String, std::collections::VecDeque<Excerpt>> = BTreeMap::new();
-        let mut order: Vec<String> = Vec::new();
-        for e in rest {
-            let key = e.participant.clone().unwrap_or_else(|| e.doc.clone());
-            if !queues.contains_key(&key) {
-                order.push(key.clone());
-            }
-            queues.entry(key).or_default().push_back(e);
-        }
-        // Sources already represented by a starred quote come last.
-        let used: BTreeSet<String> = chosen
-            .iter()
-            .map(|e| e.participant.clone().unwrap_or_else(|| e.doc.clone()))
-            .collect();
-        order.sort_by_key(|k| used.contains(k));
-        while chosen.len() < max && queues.values().any(|q| !q.is_empty()) {
-            for key in &order {
-                if chosen.len() >= max {
-                    break;
-                }
-                if let Some(e) = queues.get_mut(key).and_then(|q| q.pop_front()) {
-                    chosen.push(e);
-                }
-            }
-        }
-        out.extend(chosen);
-    }
+    let mut out: Vec<Excerpt> = by_code
+        .into_values()
+        .flat_map(|list| best(list, max))
+        .collect();
     out.sort_by(|a, b| {
         (a.doc_index, a.start)
             .cmp(&(b.doc_index, b.start))
             .then_with(|| a.quote_id.cmp(&b.quote_id))
     });
     out
+}
+
+/// The best `max` of `list` (in document order) as supporting quotes: starred first,
+/// then round-robin over participants (or documents, for excerpts without one) so
+/// that one talkative source does not fill the selection. Returned in choice order.
+pub fn best(list: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
+    let (starred, rest): (Vec<Excerpt>, Vec<Excerpt>) = list.into_iter().partition(|e| e.star);
+    let mut chosen: Vec<Excerpt> = starred.into_iter().take(max).collect();
+    // Round-robin over sources, each source's excerpts in document order.
+    let mut queues: BTreeMap<String, std::collections::VecDeque<Excerpt>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for e in rest {
+        let key = e.participant.clone().unwrap_or_else(|| e.doc.clone());
+        if !queues.contains_key(&key) {
+            order.push(key.clone());
+        }
+        queues.entry(key).or_default().push_back(e);
+    }
+    // Sources already represented by a starred quote come last.
+    let used: BTreeSet<String> = chosen
+        .iter()
+        .map(|e| e.participant.clone().unwrap_or_else(|| e.doc.clone()))
+        .collect();
+    order.sort_by_key(|k| used.contains(k));
+    while chosen.len() < max && queues.values().any(|q| !q.is_empty()) {
+        for key in &order {
+            if chosen.len() >= max {
+                break;
+            }
+            if let Some(e) = queues.get_mut(key).and_then(|q| q.pop_front()) {
+                chosen.push(e);
+            }
+        }
+    }
+    chosen
+}
+
+/// The source of an excerpt as printed: the participant, or the document with its
+/// address.
+pub fn source_line(e: &Excerpt) -> String {
+    match &e.url {
+        Some(url) if e.participant.is_none() => format!("{} ({url})", e.source),
+        _ => e.source.clone(),
+    }
 }
 
 /// The quote table.
@@ -428,10 +444,7 @@ pub fn quote_table(study: &Study, opts: &QuoteOptions) -> Result<Table> {
             row.push(e.code_path.clone());
         }
         row.push(format!("“{}”", e.quote));
-        row.push(match &e.url {
-            Some(url) if e.participant.is_none() => format!("{} ({url})", e.source),
-            _ => e.source.clone(),
-        });
+        row.push(source_line(e));
         for extra in &opts.columns {
             row.push(match extra.as_str() {
                 "coder" => e.coder.clone(),

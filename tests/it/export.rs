@@ -806,3 +806,91 @@ fn quote_tables_sort_by_code_participant_length_or_id() {
         ]
     );
 }
+
+#[test]
+fn the_report_holds_each_codes_counts_and_quotes_and_stays_inert() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    ok(dir, &["mark", "transcripts/a", "done"]);
+    // Coding a document puts it in progress: tester has 1 done, 4 in progress.
+    ok(dir, &["mark", "transcripts/b", "in-progress"]);
+    ok(
+        dir,
+        &[
+            "record",
+            "issues/acme/widgets#1",
+            "--set",
+            "stage=training",
+            "--set",
+            "impact=crash",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "record",
+            "issues/acme/widgets#2",
+            "--set",
+            "stage=environment",
+            "--set",
+            "impact=crash",
+        ],
+    );
+    let (out, _, stderr) =
+        run(gloss(dir)
+            .env("GLOSS_CODER", "bob")
+            .args(["mark", "issues/other/tool#5", "done"]));
+    assert!(out.status.success(), "{stderr}");
+
+    let (out, _, stderr) = run(gloss(dir).args(["report", "-o", "report.html"]));
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    // Per code: definition, counts, breakdowns, quotes (pseudonymised).
+    assert!(
+        html.contains("<h3>Challenges &gt; Performance debugging</h3>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p>4 codings in 4 of 5 documents and 2 of 2 participants.</p>"),
+        "{html}"
+    );
+    assert!(html.contains("<li>By participant (codings): P1 1, P2 1</li>"));
+    assert!(html.contains("<li>By document kind (codings): issue 2, transcript 2</li>"));
+    assert!(html.contains("<li>By repository (codings): acme/widgets 1, other/tool 1</li>"));
+    assert!(html.contains("“The loss diverged.”"), "{html}");
+    assert!(html.contains(
+        "“Loss is NaN after porting.”</p><footer>— acme/widgets#1 <small>(https://github.com/acme/widgets/issues/1)</small>"
+    ) || html.contains("— acme/widgets#1 (https://github.com/acme/widgets/issues/1)"), "{html}");
+    assert!(html.contains(
+        "<p>6 codings in 5 of 5 documents and 2 of 2 participants (with the codes below it).</p>"
+    ));
+    assert!(html.contains("We checked the data in a city."));
+    assert!(!html.contains("Heidelberg"));
+    // Hostile text is inert.
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    // Progress per coder, and the instrument.
+    assert!(
+        html.contains("<tr><td>tester</td><td class=\"r\">1</td><td class=\"r\">4</td><td class=\"r\">0</td><td class=\"r\">0</td><td class=\"r\">8</td><td class=\"r\">2</td></tr>"),
+        "{html}"
+    );
+    assert!(html.contains(
+        "<tr><td>bob</td><td class=\"r\">1</td><td class=\"r\">0</td><td class=\"r\">4</td>"
+    ));
+    assert!(
+        html.contains("<caption>DL stage (n = 2)</caption>"),
+        "{html}"
+    );
+
+    // Markdown on standard output, the same figures.
+    let md = ok(dir, &["report"]);
+    assert!(
+        md.contains("4 codings in 4 of 5 documents and 2 of 2 participants."),
+        "{md}"
+    );
+    assert!(
+        md.contains("> “The loss diverged.” — P1 (Q-tester-1)"),
+        "{md}"
+    );
+    assert!(!md.contains("<script>"));
+}

@@ -1,11 +1,14 @@
-//! `gloss export quotes|counts|records`: paper-ready tables as LaTeX, Markdown, CSV,
-//! HTML or JSON, to standard output or a file (written atomically).
+//! `gloss export quotes|counts|chart|codebook|findings|records`: paper-ready tables as
+//! LaTeX, Markdown, CSV, HTML or JSON (charts as SVG; findings as LaTeX, Markdown or
+//! HTML), to standard output or a file (written atomically).
 
 use std::path::PathBuf;
 
 use gloss::corpus::DocKind;
 use gloss::export::codes::{self, Across, Unit, Within};
 use gloss::export::counts::{self, Percent};
+use gloss::export::findings;
+use gloss::export::page::PageFormat;
 use gloss::export::quotes::{GroupBy, QuoteOptions, Sort, quote_table};
 use gloss::export::table::{Format, Table};
 use gloss::study::Study;
@@ -107,6 +110,23 @@ pub enum What {
         #[command(flatten)]
         out: Output,
     },
+    /// The findings of findings.yaml: per finding its statement, the supporting figure
+    /// computed from the current codings (e.g. "26 of 38 records = 68.4%"), and its best
+    /// supporting quotes with their sources.
+    Findings {
+        /// The findings file (default: findings.yaml in the project folder).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// latex, markdown or html (default: from -o's extension, else markdown).
+        #[arg(long, value_enum)]
+        format: Option<PageFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Trim quotes to N characters at a sentence or word boundary (0: never).
+        #[arg(long, value_name = "N", default_value_t = 400)]
+        max_chars: usize,
+    },
     /// The raw instrument records, one row per record with a column per dimension.
     Records {
         /// Whose records (needed when several coders made records).
@@ -148,6 +168,35 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
     {
         let chart = counts::record_chart(&study, by, *percent, *layout, of.as_deref())?;
         return write_text(&chart.svg(), output.as_deref(), "svg");
+    }
+    if let What::Findings {
+        file,
+        format,
+        output,
+        max_chars,
+    } = what
+    {
+        let path = file
+            .clone()
+            .unwrap_or_else(|| study.project.root.join(findings::FINDINGS_FILE));
+        let list = findings::Findings::load(&path)?;
+        let index = if list.needs_search() {
+            Some(super::search::open_index(&study)?)
+        } else {
+            None
+        };
+        let view = index.as_ref().map(|i| i.view());
+        let evidence = findings::evaluate(
+            &study,
+            &list,
+            view.as_ref(),
+            (*max_chars > 0).then_some(*max_chars),
+        )?;
+        let format = format
+            .or_else(|| output.as_deref().and_then(PageFormat::from_extension))
+            .unwrap_or(PageFormat::Markdown);
+        let page = findings::findings_page(&study, &evidence);
+        return write_text(&page.render(format), output.as_deref(), "findings");
     }
     let (table, out) = match what {
         What::Quotes {
@@ -195,7 +244,7 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
             counts_table(&study, by, *percent, *count, *cooccur, codes, of.as_deref())?,
             out,
         ),
-        What::Chart { .. } => return Ok(()),
+        What::Chart { .. } | What::Findings { .. } => return Ok(()),
         What::Codebook { examples, out } => (counts::codebook_table(&study, *examples), out),
         What::Records { of, out } => (counts::records_table(&study, of.as_deref())?, out),
     };

@@ -73,7 +73,7 @@ fn categories<'a>(book: &'a Codebook, dim: &Code) -> Vec<&'a Code> {
 }
 
 /// The categories of `dim` that a record's values fall in (several for `select: many`).
-fn record_categories(book: &Codebook, dim: &Code, record: &Record) -> Vec<String> {
+pub(crate) fn record_categories(book: &Codebook, dim: &Code, record: &Record) -> Vec<String> {
     let mut out = Vec::new();
     for value in record.values.get(&dim.id).into_iter().flatten() {
         let mut id = value.as_str();

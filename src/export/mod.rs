@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod codes;
 pub mod counts;
+pub mod findings;
 pub mod page;
 pub mod quotes;
 pub mod report;

@@ -894,3 +894,119 @@ fn the_report_holds_each_codes_counts_and_quotes_and_stays_inert() {
     );
     assert!(!md.contains("<script>"));
 }
+
+#[test]
+fn findings_are_supported_by_codes_and_searches_and_bad_files_are_located() {
+    let tmp = small_project();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("findings.yaml"),
+        "findings:\n  - id: F1\n    text: Reengineers debug performance <b>everywhere</b>.\n    codes: [performance-debugging]\n    quotes: 2\n  - id: F2\n    text: Losses go wrong.\n    search: loss\n",
+    )
+    .unwrap();
+    let (out, _, stderr) = run(gloss(dir).args(["export", "findings", "-o", "findings.html"]));
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(dir.join("findings.html")).unwrap();
+    assert!(
+        html.contains("<h2>F1: Reengineers debug performance &lt;b&gt;everywhere&lt;/b&gt;.</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "4 codings of Performance debugging in 2 of 2 participants (4 of 5 documents)."
+        ),
+        "{html}"
+    );
+    assert_eq!(html.matches("<blockquote>").count(), 2 + 2, "{html}");
+    assert!(html.contains("2 turns match the search &quot;loss&quot;, in 2 of 5 documents."));
+    assert!(
+        html.contains("“The loss diverged. We checked the data in a city.”"),
+        "{html}"
+    );
+    let md = ok(dir, &["export", "findings"]);
+    assert!(md.contains("## F2: Losses go wrong."), "{md}");
+    let latex = ok(dir, &["export", "findings", "--format", "latex"]);
+    assert!(
+        latex.contains("\\subsection*{F2: Losses go wrong.}"),
+        "{latex}"
+    );
+
+    // A mistake: one line naming the file and line, exit status 1.
+    std::fs::write(
+        dir.join("findings.yaml"),
+        "findings:\n  - id: F1\n    text: x\n    codes: [no-such-code]\n",
+    )
+    .unwrap();
+    let (out, _, stderr) = run(gloss(dir).args(["export", "findings"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("findings.yaml:4: finding \"F1\": no span code \"no-such-code\""),
+        "{stderr}"
+    );
+    std::fs::write(
+        dir.join("findings.yaml"),
+        "findings:\n  - id: F1\n    text: [x\n",
+    )
+    .unwrap();
+    let (out, _, stderr) = run(gloss(dir).args(["export", "findings"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("findings.yaml:"), "{stderr}");
+    std::fs::remove_file(dir.join("findings.yaml")).unwrap();
+    let (out, _, stderr) = run(gloss(dir).args(["export", "findings"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("findings.yaml does not exist"), "{stderr}");
+}
+
+#[test]
+fn a_finding_on_the_published_defect_study_gives_26_of_38() {
+    let Some(data) = crate::common::shared_data() else {
+        return;
+    };
+    let tmp = project_with_codebook();
+    let dir = tmp.path();
+    let csv = data.join("coding/cv-reengineering-defects.csv");
+    ok(
+        dir,
+        &[
+            "import",
+            "codings",
+            csv.to_str().unwrap(),
+            "--doc",
+            "URL",
+            "--map",
+            "stage=Part of Implementation",
+            "--map",
+            "impact=Impacts",
+            "--map",
+            "manifestation=Manifestation",
+        ],
+    );
+    std::fs::write(
+        dir.join("findings.yaml"),
+        "findings:\n  - id: repro-training\n    text: Most reproducibility defects are found in training.\n    counts:\n      by: [stage]\n      where: {manifestation: reproducibility}\n      value: training\n  - id: env-crash\n    text: Environment defects mostly crash.\n    counts:\n      by: impact\n      where: {stage: environment}\n",
+    )
+    .unwrap();
+    let md = ok(dir, &["export", "findings"]);
+    assert!(
+        md.contains(
+            "Training: 26 of 38 records = 68.4% (DL stage, where Manifestation is Reproducibility"
+        ),
+        "{md}"
+    );
+    // Without value:, the largest category.
+    assert!(md.contains("Crash: 130 of 157 records = 82.8%"), "{md}");
+    let html = ok(dir, &["export", "findings", "--format", "html"]);
+    assert!(
+        html.contains("26 of 38") && html.contains("68.4%"),
+        "{html}"
+    );
+    let latex = ok(dir, &["export", "findings", "--format", "latex"]);
+    assert!(
+        latex.contains("26 of 38") && latex.contains("68.4\\%"),
+        "{latex}"
+    );
+    if let Some(result) = compile("pdflatex", &latex) {
+        result.unwrap();
+    }
+}

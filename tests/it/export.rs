@@ -1010,3 +1010,88 @@ fn a_finding_on_the_published_defect_study_gives_26_of_38() {
         result.unwrap();
     }
 }
+
+#[test]
+fn code_crosstabs_and_co_occurrence_agree_with_code_counts_on_the_real_interviews() {
+    let Some(data) = crate::common::shared_data() else {
+        return;
+    };
+    let tmp = project_with_codebook();
+    let dir = tmp.path();
+    for folder in ["cv-reengineering", "ml-quality"] {
+        let path = data.join("transcripts").join(folder);
+        ok(dir, &["import", "transcript", path.to_str().unwrap()]);
+    }
+    // Code the real interviews by search: every sentence about reproducing, and every
+    // sentence about documentation.
+    ok(
+        dir,
+        &["autocode", "reproduce", "--code", "performance-debugging"],
+    );
+    ok(
+        dir,
+        &[
+            "autocode",
+            "documentation",
+            "--code",
+            "papers-and-documentation",
+        ],
+    );
+    let cell = |table: &str, first: &str, col: usize| -> usize {
+        row(table, first)[col]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let codes = ok(dir, &["export", "counts", "--by", "code"]);
+    let docs_of = |name: &str| -> usize { cell(&codes, name, 2) };
+    let perf = docs_of("  Performance debugging");
+    let papers = docs_of("  Using papers and documentation");
+    assert!(perf > 3 && papers > 3, "{codes}");
+    // The Total column of a crosstab in documents is the code's documents.
+    let by_kind = ok(dir, &["export", "counts", "--by", "code", "--by", "kind"]);
+    assert_eq!(
+        cell(&by_kind, "  Performance debugging", 2),
+        perf,
+        "{by_kind}"
+    );
+    assert_eq!(
+        cell(&by_kind, "  Using papers and documentation", 2),
+        papers
+    );
+    // The diagonal of the co-occurrence matrix too; the pair is symmetric and no larger.
+    let co = ok(
+        dir,
+        &[
+            "export",
+            "counts",
+            "--by",
+            "code",
+            "--cooccur",
+            "document",
+            "--code",
+            "performance-debugging",
+            "--code",
+            "papers-and-documentation",
+        ],
+    );
+    assert_eq!(cell(&co, "Performance debugging", 1), perf, "{co}");
+    assert_eq!(cell(&co, "Using papers and documentation", 2), papers);
+    let both = cell(&co, "Performance debugging", 2);
+    assert_eq!(both, cell(&co, "Using papers and documentation", 1));
+    assert!(both <= perf.min(papers));
+    // Per participant, codings add up to the codings said by participants.
+    let by_person = ok(
+        dir,
+        &["export", "counts", "--by", "code", "--by", "participant"],
+    );
+    let total = row(&by_person, "  Performance debugging");
+    let sum: usize = total[1..total.len() - 1]
+        .iter()
+        .map(|c| c.parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(sum, total.last().unwrap().parse::<usize>().unwrap());
+    assert!(sum > 0 && sum <= cell(&codes, "  Performance debugging", 1));
+}

@@ -326,10 +326,11 @@ pub fn code_crosstab(
                     participants_of(study, doc).into_iter().collect()
                 };
                 if *across == Across::Participant {
+                    // Documents where each participant speaks; n is those with any.
                     for p in participants_of(study, doc) {
                         column_n.entry(p).or_default().insert(doc.id.clone());
+                        all_n.insert(doc.id.clone());
                     }
-                    all_n.insert(doc.id.clone());
                     continue;
                 }
                 for c in columns_of(across, doc, None) {

@@ -24,10 +24,10 @@ pub enum Percent {
 /// coder named, the study must hold one coder's records only.
 pub fn records_of<'a>(study: &'a Study, coder: Option<&str>) -> Result<(String, Vec<&'a Record>)> {
     let coders: BTreeSet<&str> = study.codings.records().map(|(c, _)| c).collect();
-    let coder =
-        match coder {
-            Some(c) => c.to_string(),
-            None => match coders.iter().collect::<Vec<_>>().as_slice() {
+    let coder = match coder {
+        Some(c) => c.to_string(),
+        None => {
+            match coders.iter().collect::<Vec<_>>().as_slice() {
                 [] => return Err(Error::Input(
                     "no coder has made instrument records yet (gloss record, gloss import codings)"
                         .into(),
@@ -35,7 +35,7 @@ pub fn records_of<'a>(study: &'a Study, coder: Option<&str>) -> Result<(String, 
                 [one] => one.to_string(),
                 many => {
                     return Err(Error::Input(format!(
-                        "{} coders made records ({}); choose whose to count with --coder",
+                        "{} coders made records ({}); choose whose to count with --of CODER (of: in findings.yaml)",
                         many.len(),
                         many.iter()
                             .map(|c| c.to_string())
@@ -43,8 +43,9 @@ pub fn records_of<'a>(study: &'a Study, coder: Option<&str>) -> Result<(String, 
                             .join(", ")
                     )));
                 }
-            },
-        };
+            }
+        }
+    };
     let excluded: BTreeSet<&str> = study
         .codings
         .statuses()

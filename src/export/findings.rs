@@ -21,6 +21,8 @@
 //! ```
 //!
 //! A finding needs at least one of `codes`, `counts` and `search`; it may have several.
+//! Its quotes are drawn from its codes' codings, the evidence passages of the records
+//! counted in the reported category, and its search hits.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -274,9 +276,10 @@ pub fn evaluate(
             candidates.extend(excerpts);
         }
         if let Some(spec) = &f.counts {
-            let (figure, table) = counts_support(study, findings, i, spec)?;
+            let (figure, table, evidence) = counts_support(study, findings, i, spec)?;
             ev.figures.push(figure);
             ev.tables.push(table);
+            candidates.extend(evidence);
         }
         if let Some(query) = &f.search {
             let Some(view) = search else {
@@ -378,13 +381,14 @@ fn record_has(study: &Study, record: &Record, dim: &Code, value: &Code) -> bool 
         .any(|v| v == &value.id || study.codebook.ancestors(v).iter().any(|a| a.id == value.id))
 }
 
-/// "Training: 26 of 38 records = 68.4% (…)" and the breakdown table.
+/// "Training: 26 of 38 records = 68.4% (…)", the breakdown table, and the evidence
+/// passages of the records counted in the reported category.
 fn counts_support(
     study: &Study,
     findings: &Findings,
     index: usize,
     spec: &CountsSpec,
-) -> Result<(String, Table)> {
+) -> Result<(String, Table, Vec<Excerpt>)> {
     let book = &study.codebook;
     let id = &findings.findings[index].id;
     let err = |key: &str, message: String| {
@@ -522,7 +526,50 @@ fn counts_support(
             dim.name
         ));
     }
-    Ok((figure, table))
+    let evidence = selected
+        .iter()
+        .filter(|r| record_categories(book, dim, r).contains(&chosen.id))
+        .flat_map(|r| evidence_excerpts(study, r))
+        .collect();
+    Ok((figure, table, evidence))
+}
+
+/// The evidence passages of a record that are still in place, as excerpts.
+fn evidence_excerpts(study: &Study, record: &Record) -> Vec<Excerpt> {
+    let doc_id = study.project.meta.current_id(&record.doc);
+    let Some(doc_index) = study.corpus.position(doc_id) else {
+        return Vec::new();
+    };
+    let doc = &study.corpus.docs[doc_index];
+    let text = crate::coding::anchor::AnchorText::new(doc);
+    let pseudonyms = &study.project.config.pseudonyms;
+    let mut out = Vec::new();
+    for (n, e) in record.evidence.iter().enumerate() {
+        let (start, end) = match text.place(&e.anchor, (e.start, e.end)) {
+            crate::coding::anchor::Placement::InPlace { start, end }
+            | crate::coding::anchor::Placement::Moved { start, end } => (start, end),
+            crate::coding::anchor::Placement::Orphaned(_) => continue,
+        };
+        let speaker = doc.turns.get(start.turn).map_or("", |t| t.speaker.as_str());
+        let participant = study.project.speaker(&doc.id, speaker).participant;
+        let (source, url) = quotes::source_of(doc, participant.as_deref());
+        out.push(Excerpt {
+            quote_id: format!("{} record {} evidence {}", doc.id, record.number, n + 1),
+            code: String::new(),
+            code_path: String::new(),
+            quote: quotes::pseudonymise(&quotes::span_text(doc, start, end), pseudonyms),
+            source: quotes::pseudonymise(&source, pseudonyms),
+            url,
+            participant,
+            doc: doc.id.clone(),
+            coder: String::new(),
+            memo: String::new(),
+            star: false,
+            doc_index,
+            start,
+        });
+    }
+    out
 }
 
 /// "T matching turns in D of E documents" and the top hits as excerpts.

@@ -581,6 +581,22 @@ fn span_codes_are_crossed_with_participants_and_attributes() {
     assert_eq!(row(&t, "  Judging trustworthiness")[1..], ["1", "0", "1"]);
     assert_eq!(row(&t, "n (codings)")[1..], ["3", "1", "4"]);
     assert!(t.contains("4 codings are not in the table"), "{t}");
+    // As documents: n is the documents each participant speaks in (issues have none).
+    let t = ok(
+        dir,
+        &[
+            "export",
+            "counts",
+            "--by",
+            "code",
+            "--by",
+            "participant",
+            "--count",
+            "documents",
+        ],
+    );
+    assert_eq!(row(&t, "Challenges")[1..], ["1", "1", "2"], "{t}");
+    assert_eq!(row(&t, "n (documents)")[1..], ["1", "1", "2"]);
 
     // A gloss.yaml attribute, counted as participants: documents without it are (none).
     let t = ok(
@@ -901,9 +917,31 @@ fn findings_are_supported_by_codes_and_searches_and_bad_files_are_located() {
     let dir = tmp.path();
     std::fs::write(
         dir.join("findings.yaml"),
-        "findings:\n  - id: F1\n    text: Reengineers debug performance <b>everywhere</b>.\n    codes: [performance-debugging]\n    quotes: 2\n  - id: F2\n    text: Losses go wrong.\n    search: loss\n",
+        "findings:\n  - id: F1\n    text: Reengineers debug performance <b>everywhere</b>.\n    codes: [performance-debugging]\n    quotes: 2\n  - id: F2\n    text: Losses go wrong.\n    search: loss\n  - id: F3\n    text: Defects show in training.\n    counts:\n      by: stage\n",
     )
     .unwrap();
+    // Two records; the one in training has evidence, which the finding quotes.
+    ok(
+        dir,
+        &[
+            "record",
+            "issues/acme/widgets#1",
+            "--set",
+            "stage=training",
+            "--evidence-turn",
+            "1",
+            "--evidence-quote",
+            "NaN after porting",
+        ],
+    );
+    ok(
+        dir,
+        &["record", "issues/acme/widgets#2", "--set", "stage=training"],
+    );
+    ok(
+        dir,
+        &["record", "issues/other/tool#5", "--set", "stage=modeling"],
+    );
     let (out, _, stderr) = run(gloss(dir).args(["export", "findings", "-o", "findings.html"]));
     assert!(out.status.success(), "{stderr}");
     let html = std::fs::read_to_string(dir.join("findings.html")).unwrap();
@@ -917,7 +955,15 @@ fn findings_are_supported_by_codes_and_searches_and_bad_files_are_located() {
         ),
         "{html}"
     );
-    assert_eq!(html.matches("<blockquote>").count(), 2 + 2, "{html}");
+    assert_eq!(html.matches("<blockquote>").count(), 2 + 2 + 1, "{html}");
+    assert!(
+        html.contains("Training: 2 of 3 records = 66.7% (DL stage; records by tester)."),
+        "{html}"
+    );
+    assert!(
+        html.contains("<blockquote><p>“NaN after porting”</p>"),
+        "{html}"
+    );
     assert!(html.contains("2 turns match the search &quot;loss&quot;, in 2 of 5 documents."));
     assert!(
         html.contains("“The loss diverged. We checked the data in a city.”"),

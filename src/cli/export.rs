@@ -59,7 +59,8 @@ pub enum What {
     /// --by repo); or of codes with codes (--by code --cooccur turn).
     Counts {
         /// A dimension (id, name or alias), or `code`; with `code`, the second may be
-        /// `participant`, `kind` or a document attribute (repeatable, at most two).
+        /// `participant`, `kind`, a participant attribute (gloss.yaml
+        /// participant_attributes) or a document attribute (repeatable, at most two).
         #[arg(long = "by", value_name = "DIM", required = true)]
         by: Vec<String>,
         /// Percentages of the row, column (its n) or total.
@@ -295,7 +296,7 @@ fn counts_table(
             Ok(codes::cooccurrence(study, within, codes, of)?)
         }
         ([attr], None) => {
-            let across = Across::parse(attr);
+            let across = Across::parse(study, attr);
             let unit = count.unwrap_or_else(|| across.default_unit());
             Ok(codes::code_crosstab(
                 study, &across, unit, percent, codes, of,

@@ -45,23 +45,44 @@ pub enum Across {
     Kind,
     /// A document attribute (`repo`, `labels`, or one set in gloss.yaml).
     Attribute(String),
+    /// An attribute of the participant who said the passage (gloss.yaml
+    /// `participant_attributes:`).
+    ParticipantAttribute(String),
 }
 
 impl Across {
-    /// `participant`, `kind`, or an attribute name.
-    pub fn parse(name: &str) -> Across {
+    /// `participant`, `kind`, or an attribute name: a participant attribute when some
+    /// participant has it in gloss.yaml, else a document attribute.
+    pub fn parse(study: &Study, name: &str) -> Across {
         match name.to_lowercase().as_str() {
             "participant" | "participants" => Across::Participant,
             "kind" => Across::Kind,
-            _ => Across::Attribute(name.to_string()),
+            _ => {
+                let of_participant = study
+                    .project
+                    .config
+                    .participant_attributes
+                    .values()
+                    .any(|a| a.keys().any(|k| k.eq_ignore_ascii_case(name)));
+                if of_participant {
+                    Across::ParticipantAttribute(name.to_string())
+                } else {
+                    Across::Attribute(name.to_string())
+                }
+            }
         }
+    }
+
+    /// True when a column is a property of the speaker rather than of the document.
+    fn per_participant(&self) -> bool {
+        matches!(self, Across::Participant | Across::ParticipantAttribute(_))
     }
 
     fn heading(&self) -> String {
         match self {
             Across::Participant => "participant".into(),
             Across::Kind => "kind".into(),
-            Across::Attribute(a) => a.clone(),
+            Across::Attribute(a) | Across::ParticipantAttribute(a) => a.clone(),
         }
     }
 
@@ -200,8 +221,13 @@ pub fn participants_of(study: &Study, doc: &Document) -> BTreeSet<String> {
 /// The value a document takes for an attribute (several for a list); `None` when the
 /// document lacks it.
 fn attribute_values(doc: &Document, key: &str) -> Option<Vec<String>> {
-    let found = doc
-        .attributes
+    attribute_in(&doc.attributes, key)
+}
+
+/// The value an attribute takes in `attributes` (several for a list), by name
+/// ignoring case.
+fn attribute_in(attributes: &crate::corpus::Attributes, key: &str) -> Option<Vec<String>> {
+    let found = attributes
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v)?;
@@ -214,9 +240,24 @@ fn attribute_values(doc: &Document, key: &str) -> Option<Vec<String>> {
 const NONE: &str = "(none)";
 
 /// The column values a coding (or, with no participant, a document) falls in.
-fn columns_of(across: &Across, doc: &Document, participant: Option<&str>) -> Vec<String> {
+fn columns_of(
+    study: &Study,
+    across: &Across,
+    doc: &Document,
+    participant: Option<&str>,
+) -> Vec<String> {
     match across {
         Across::Participant => participant.map(|p| vec![p.to_string()]).unwrap_or_default(),
+        Across::ParticipantAttribute(key) => match participant {
+            Some(p) => study
+                .project
+                .config
+                .participant_attributes
+                .get(p)
+                .and_then(|a| attribute_in(a, key))
+                .unwrap_or_else(|| vec![NONE.to_string()]),
+            None => Vec::new(),
+        },
         Across::Kind => vec![doc.kind.name().to_string()],
         Across::Attribute(key) => {
             attribute_values(doc, key).unwrap_or_else(|| vec![NONE.to_string()])
@@ -308,7 +349,7 @@ pub fn code_crosstab(
         Unit::Codings => {
             for f in &facts {
                 let doc = &study.corpus.docs[f.doc_index];
-                let cols = columns_of(across, doc, f.participant.as_deref());
+                let cols = columns_of(study, across, doc, f.participant.as_deref());
                 if cols.is_empty() {
                     continue;
                 }
@@ -325,15 +366,23 @@ pub fn code_crosstab(
                 } else {
                     participants_of(study, doc).into_iter().collect()
                 };
-                if *across == Across::Participant {
-                    // Documents where each participant speaks; n is those with any.
+                if across.per_participant() {
+                    // Per participant who speaks in the document: the documents (or
+                    // participants) of each column; n counts only those.
                     for p in participants_of(study, doc) {
-                        column_n.entry(p).or_default().insert(doc.id.clone());
-                        all_n.insert(doc.id.clone());
+                        let key = if unit == Unit::Documents {
+                            doc.id.clone()
+                        } else {
+                            p.clone()
+                        };
+                        for c in columns_of(study, across, doc, Some(&p)) {
+                            column_n.entry(c).or_default().insert(key.clone());
+                        }
+                        all_n.insert(key);
                     }
                     continue;
                 }
-                for c in columns_of(across, doc, None) {
+                for c in columns_of(study, across, doc, None) {
                     column_n.entry(c).or_default().extend(units.iter().cloned());
                 }
                 all_n.extend(units);
@@ -346,7 +395,7 @@ pub fn code_crosstab(
     let mut left_out = 0;
     for f in &facts {
         let doc = &study.corpus.docs[f.doc_index];
-        let cols = columns_of(across, doc, f.participant.as_deref());
+        let cols = columns_of(study, across, doc, f.participant.as_deref());
         let key = match unit {
             Unit::Codings => Some(f.coding_id.clone()),
             Unit::Documents => Some(doc.id.clone()),
@@ -433,6 +482,8 @@ pub fn code_crosstab(
             Across::Participant => ", said by that participant".to_string(),
             Across::Kind => String::new(),
             Across::Attribute(a) => format!(", in documents whose {a} is the column's value"),
+            Across::ParticipantAttribute(a) =>
+                format!(", said by a participant whose {a} is the column's value"),
         },
         unit.plural(),
         if unit == Unit::Codings {
@@ -441,6 +492,13 @@ pub fn code_crosstab(
             " (coded or not)"
         },
     ));
+    if let Across::ParticipantAttribute(a) = across
+        && values.iter().any(|v| v == NONE)
+    {
+        table
+            .notes
+            .push(format!("{NONE}: participants without a {a} attribute."));
+    }
     if let Across::Attribute(a) = across {
         if values.iter().any(|v| v == NONE) {
             table

@@ -441,6 +441,10 @@ fn small_project() -> tempfile::TempDir {
     let config = config
         .replace("participants: {}", "participants: {P1: P1, P2: P2}")
         .replace(
+            "participant_attributes: {}",
+            "participant_attributes: {P1: {role: leader}}",
+        )
+        .replace(
             "attributes: {}",
             "attributes:\n  transcripts/a: {site: lab}\n  transcripts/b: {site: company}",
         )
@@ -626,6 +630,22 @@ fn span_codes_are_crossed_with_participants_and_attributes() {
         ["0", "1", "0", "1"]
     );
     assert_eq!(row(&t, "n (participants)")[1..], ["1", "1", "0", "2"]);
+
+    // A participant attribute: codes by who said them (P2 has no role).
+    let t = ok(dir, &["export", "counts", "--by", "code", "--by", "role"]);
+    assert_eq!(
+        row(&t, "Code \\\\ role")[1..],
+        ["leader", "(none)", "Total"],
+        "{t}"
+    );
+    assert_eq!(
+        row(&t, "  Performance debugging")[1..],
+        ["1", "1", "2"],
+        "{t}"
+    );
+    assert_eq!(row(&t, "  Judging trustworthiness")[1..], ["1", "0", "1"]);
+    assert_eq!(row(&t, "n (documents)")[1..], ["1", "1", "2"]);
+    assert!(t.contains("participants without a role attribute"), "{t}");
 
     // The repository, as documents with column percentages ("1 of 2 issues").
     let t = ok(

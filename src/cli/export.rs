@@ -1,11 +1,15 @@
-//! `gloss export quotes|counts|records`: paper-ready tables as LaTeX, Markdown, CSV,
-//! HTML or JSON, to standard output or a file (written atomically).
+//! `gloss export quotes|counts|chart|codebook|findings|records`: paper-ready tables as
+//! LaTeX, Markdown, CSV, HTML or JSON (charts as SVG; findings as LaTeX, Markdown or
+//! HTML), to standard output or a file (written atomically).
 
 use std::path::PathBuf;
 
 use gloss::corpus::DocKind;
+use gloss::export::codes::{self, Across, Unit, Within};
 use gloss::export::counts::{self, Percent};
-use gloss::export::quotes::{GroupBy, QuoteOptions, quote_table};
+use gloss::export::findings;
+use gloss::export::page::PageFormat;
+use gloss::export::quotes::{GroupBy, QuoteOptions, Sort, quote_table};
 use gloss::export::table::{Format, Table};
 use gloss::study::Study;
 
@@ -33,6 +37,10 @@ pub enum What {
         /// Group rows by code, document or participant.
         #[arg(long, value_enum)]
         group_by: Option<GroupBy>,
+        /// Row order (within groups): document (text order, the default), code
+        /// (codebook order), participant (by alias), length (shortest first) or id.
+        #[arg(long, value_enum, default_value = "document")]
+        sort: Sort,
         /// At most N excerpts per code: starred first, then spread over participants.
         #[arg(long, value_name = "N")]
         max_per_code: Option<usize>,
@@ -46,14 +54,29 @@ pub enum What {
         out: Output,
     },
     /// Counts of instrument records by one dimension or crossed by two (--by stage
-    /// --by impact), or of span codes (--by code) as codings, documents and participants.
+    /// --by impact); of span codes (--by code) as codings, documents and participants;
+    /// of span codes by a document attribute, the kind or the participant (--by code
+    /// --by repo); or of codes with codes (--by code --cooccur turn).
     Counts {
-        /// A dimension (id, name or alias), or `code` (repeatable, at most two).
+        /// A dimension (id, name or alias), or `code`; with `code`, the second may be
+        /// `participant`, `kind`, a participant attribute (gloss.yaml
+        /// participant_attributes) or a document attribute (repeatable, at most two).
         #[arg(long = "by", value_name = "DIM", required = true)]
         by: Vec<String>,
-        /// Percentages of the row, column or total.
+        /// Percentages of the row, column (its n) or total.
         #[arg(long, value_enum)]
         percent: Option<Percent>,
+        /// With --by code --by ATTR: what each cell counts (default: documents;
+        /// codings with --by participant).
+        #[arg(long, value_enum)]
+        count: Option<Unit>,
+        /// With --by code: codes crossed with codes, counting the turns or documents
+        /// that carry both.
+        #[arg(long, value_enum, value_name = "turn|document")]
+        cooccur: Option<Within>,
+        /// With --by code: only these codes, each with the codes below it (repeatable).
+        #[arg(long = "code", value_name = "ID")]
+        codes: Vec<String>,
         /// Whose records (needed when several coders made records).
         #[arg(long = "of", value_name = "CODER")]
         of: Option<String>,
@@ -87,6 +110,23 @@ pub enum What {
         examples: bool,
         #[command(flatten)]
         out: Output,
+    },
+    /// The findings of findings.yaml: per finding its statement, the supporting figure
+    /// computed from the current codings (e.g. "26 of 38 records = 68.4%"), and its best
+    /// supporting quotes with their sources.
+    Findings {
+        /// The findings file (default: findings.yaml in the project folder).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// latex, markdown or html (default: from -o's extension, else markdown).
+        #[arg(long, value_enum)]
+        format: Option<PageFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Trim quotes to N characters at a sentence or word boundary (0: never).
+        #[arg(long, value_name = "N", default_value_t = 400)]
+        max_chars: usize,
     },
     /// The raw instrument records, one row per record with a column per dimension.
     Records {
@@ -130,6 +170,35 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
         let chart = counts::record_chart(&study, by, *percent, *layout, of.as_deref())?;
         return write_text(&chart.svg(), output.as_deref(), "svg");
     }
+    if let What::Findings {
+        file,
+        format,
+        output,
+        max_chars,
+    } = what
+    {
+        let path = file
+            .clone()
+            .unwrap_or_else(|| study.project.root.join(findings::FINDINGS_FILE));
+        let list = findings::Findings::load(&path)?;
+        let index = if list.needs_search() {
+            Some(super::search::open_index(&study)?)
+        } else {
+            None
+        };
+        let view = index.as_ref().map(|i| i.view());
+        let evidence = findings::evaluate(
+            &study,
+            &list,
+            view.as_ref(),
+            (*max_chars > 0).then_some(*max_chars),
+        )?;
+        let format = format
+            .or_else(|| output.as_deref().and_then(PageFormat::from_extension))
+            .unwrap_or(PageFormat::Markdown);
+        let page = findings::findings_page(&study, &evidence);
+        return write_text(&page.render(format), output.as_deref(), "findings");
+    }
     let (table, out) = match what {
         What::Quotes {
             codes,
@@ -137,6 +206,7 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
             kind,
             attrs,
             group_by,
+            sort,
             max_per_code,
             max_chars,
             columns,
@@ -156,6 +226,7 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
                 kind,
                 attrs: attrs.clone(),
                 group_by: *group_by,
+                sort: *sort,
                 max_per_code: *max_per_code,
                 max_chars: *max_chars,
                 columns: columns.clone(),
@@ -165,21 +236,79 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
         What::Counts {
             by,
             percent,
+            count,
+            cooccur,
+            codes,
             of,
             out,
-        } => {
-            let table = if by.len() == 1 && by[0].eq_ignore_ascii_case("code") {
-                counts::code_counts(&study, of.as_deref())?
-            } else {
-                counts::record_counts(&study, by, *percent, of.as_deref())?
-            };
-            (table, out)
-        }
-        What::Chart { .. } => return Ok(()),
+        } => (
+            counts_table(&study, by, *percent, *count, *cooccur, codes, of.as_deref())?,
+            out,
+        ),
+        What::Chart { .. } | What::Findings { .. } => return Ok(()),
         What::Codebook { examples, out } => (counts::codebook_table(&study, *examples), out),
         What::Records { of, out } => (counts::records_table(&study, of.as_deref())?, out),
     };
     write(&table, out)
+}
+
+/// `gloss export counts`: records by dimensions, or span codes (alone, by an
+/// attribute, or with each other).
+fn counts_table(
+    study: &Study,
+    by: &[String],
+    percent: Option<Percent>,
+    count: Option<Unit>,
+    cooccur: Option<Within>,
+    codes: &[String],
+    of: Option<&str>,
+) -> CliResult<Table> {
+    let is_code = |b: &String| b.eq_ignore_ascii_case("code") || b.eq_ignore_ascii_case("codes");
+    let Some(at) = by.iter().position(is_code) else {
+        if count.is_some() || cooccur.is_some() || !codes.is_empty() {
+            return Err(CliError::Usage(
+                "--count, --cooccur and --code count span codes: add --by code".into(),
+            ));
+        }
+        return Ok(counts::record_counts(study, by, percent, of)?);
+    };
+    let other: Vec<&String> = by
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, b)| b)
+        .collect();
+    match (other.as_slice(), cooccur) {
+        ([], None) => {
+            if count.is_some() || percent.is_some() {
+                return Err(CliError::Usage(
+                    "--by code alone counts codings, documents and participants at once; --count and --percent need a second --by (e.g. --by code --by kind)".into(),
+                ));
+            }
+            Ok(counts::code_counts(study, codes, of)?)
+        }
+        ([], Some(within)) => {
+            if count.is_some() || percent.is_some() {
+                return Err(CliError::Usage(
+                    "--cooccur counts turns or documents with both codes; it takes no --count or --percent".into(),
+                ));
+            }
+            Ok(codes::cooccurrence(study, within, codes, of)?)
+        }
+        ([attr], None) => {
+            let across = Across::parse(study, attr);
+            let unit = count.unwrap_or_else(|| across.default_unit());
+            Ok(codes::code_crosstab(
+                study, &across, unit, percent, codes, of,
+            )?)
+        }
+        ([_], Some(_)) => Err(CliError::Usage(
+            "--cooccur crosses codes with codes; give --by code alone".into(),
+        )),
+        _ => Err(CliError::Usage(
+            "give --by code with at most one of participant, kind or an attribute".into(),
+        )),
+    }
 }
 
 fn write(table: &Table, out: &Output) -> CliResult {
@@ -205,7 +334,7 @@ fn write(table: &Table, out: &Output) -> CliResult {
 }
 
 /// Writes `text` to `path` (atomically) or to standard output.
-fn write_text(text: &str, path: Option<&std::path::Path>, what: &str) -> CliResult {
+pub(super) fn write_text(text: &str, path: Option<&std::path::Path>, what: &str) -> CliResult {
     match path {
         Some(path) => {
             if path

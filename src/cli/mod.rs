@@ -23,6 +23,7 @@ mod memo;
 mod record;
 mod remove;
 mod rename;
+mod report;
 mod search;
 mod show;
 mod speakers;
@@ -76,6 +77,7 @@ enum Command {
     Status(status::Args),
     Speakers(speakers::Args),
     Rename(rename::Args),
+    Report(report::Args),
     Remove(remove::Args),
     Compact(compact::Args),
     Search(search::Args),
@@ -244,6 +246,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Status(args)) => status::run(&ctx, &args),
         Some(Command::Speakers(args)) => speakers::run(&ctx, &args),
         Some(Command::Rename(args)) => rename::run(&ctx, &args),
+        Some(Command::Report(args)) => report::run(&ctx, &args),
         Some(Command::Remove(args)) => remove::run(&ctx, &args),
         Some(Command::Compact(args)) => compact::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),

@@ -24,10 +24,10 @@ pub enum Percent {
 /// coder named, the study must hold one coder's records only.
 pub fn records_of<'a>(study: &'a Study, coder: Option<&str>) -> Result<(String, Vec<&'a Record>)> {
     let coders: BTreeSet<&str> = study.codings.records().map(|(c, _)| c).collect();
-    let coder =
-        match coder {
-            Some(c) => c.to_string(),
-            None => match coders.iter().collect::<Vec<_>>().as_slice() {
+    let coder = match coder {
+        Some(c) => c.to_string(),
+        None => {
+            match coders.iter().collect::<Vec<_>>().as_slice() {
                 [] => return Err(Error::Input(
                     "no coder has made instrument records yet (gloss record, gloss import codings)"
                         .into(),
@@ -35,7 +35,7 @@ pub fn records_of<'a>(study: &'a Study, coder: Option<&str>) -> Result<(String, 
                 [one] => one.to_string(),
                 many => {
                     return Err(Error::Input(format!(
-                        "{} coders made records ({}); choose whose to count with --coder",
+                        "{} coders made records ({}); choose whose to count with --of CODER (of: in findings.yaml)",
                         many.len(),
                         many.iter()
                             .map(|c| c.to_string())
@@ -43,8 +43,9 @@ pub fn records_of<'a>(study: &'a Study, coder: Option<&str>) -> Result<(String, 
                             .join(", ")
                     )));
                 }
-            },
-        };
+            }
+        }
+    };
     let excluded: BTreeSet<&str> = study
         .codings
         .statuses()
@@ -73,7 +74,7 @@ fn categories<'a>(book: &'a Codebook, dim: &Code) -> Vec<&'a Code> {
 }
 
 /// The categories of `dim` that a record's values fall in (several for `select: many`).
-fn record_categories(book: &Codebook, dim: &Code, record: &Record) -> Vec<String> {
+pub(crate) fn record_categories(book: &Codebook, dim: &Code, record: &Record) -> Vec<String> {
     let mut out = Vec::new();
     for value in record.values.get(&dim.id).into_iter().flatten() {
         let mut id = value.as_str();
@@ -309,48 +310,14 @@ fn excluded_note(study: &Study, coder: &str) -> String {
 
 /// Span codes: per code (its codings and those of codes below it), the number of
 /// codings, of documents and of participants it occurs in ("7 of 12 participants").
-pub fn code_counts(study: &Study, coder: Option<&str>) -> Result<Table> {
+/// With `codes`, only those codes (each with the codes below it).
+pub fn code_counts(study: &Study, codes: &[String], coder: Option<&str>) -> Result<Table> {
     let book = &study.codebook;
-    let resolved = study.codings.resolve(&study.project, &study.corpus);
-    let mut per_code: BTreeMap<String, (usize, BTreeSet<String>, BTreeSet<String>)> =
-        BTreeMap::new();
-    let mut all_docs: BTreeSet<String> = BTreeSet::new();
-    let mut all_people: BTreeSet<String> = BTreeSet::new();
-    for span in &resolved {
-        if coder.is_some_and(|c| c != span.coder) {
-            continue;
-        }
-        let crate::coding::set::Resolved::Placed { start, .. } = span.placement else {
-            continue;
-        };
-        let participant = study
-            .corpus
-            .get(&span.doc)
-            .and_then(|d| participant_of(study, d, start.turn));
-        let mut lineage = vec![span.coding.code.clone()];
-        lineage.extend(
-            book.ancestors(&span.coding.code)
-                .iter()
-                .map(|c| c.id.clone()),
-        );
-        for code in lineage {
-            let entry = per_code.entry(code).or_default();
-            entry.0 += 1;
-            entry.1.insert(span.doc.clone());
-            if let Some(p) = &participant {
-                entry.2.insert(p.clone());
-            }
-        }
-    }
-    // The denominators: every document and participant in the corpus that could be coded.
-    for doc in &study.corpus.docs {
-        all_docs.insert(doc.id.clone());
-        for t in 0..doc.turns.len() {
-            if let Some(p) = participant_of(study, doc, t) {
-                all_people.insert(p);
-            }
-        }
-    }
+    let facts = super::codes::span_facts(study, coder);
+    let reach = super::codes::reach(&facts);
+    let (all_docs, all_people) = super::codes::corpus_reach(study);
+    let coded: BTreeSet<&str> = reach.keys().map(String::as_str).collect();
+    let rows = super::codes::row_codes(book, codes, &coded)?;
     let mut table = Table {
         title: "Codes".into(),
         columns: vec![
@@ -361,18 +328,22 @@ pub fn code_counts(study: &Study, coder: Option<&str>) -> Result<Table> {
         ],
         ..Table::default()
     };
-    for code in &book.codes {
-        if code.dimension.is_some() || code.select.is_some() {
-            continue;
-        }
-        let Some((n, docs, people)) = per_code.get(&code.id) else {
-            continue;
-        };
+    let none = super::codes::Reach::default();
+    for code in rows {
+        let r = reach.get(&code.id).unwrap_or(&none);
         table.rows.push(vec![
-            format!("{}{}", "  ".repeat(code.depth), code.name),
-            n.to_string(),
-            format!("{} of {}", docs.len(), all_docs.len()),
-            format!("{} of {}", people.len(), all_people.len()),
+            format!(
+                "{}{}",
+                if codes.is_empty() {
+                    "  ".repeat(code.depth)
+                } else {
+                    String::new()
+                },
+                code.name
+            ),
+            r.codings.to_string(),
+            format!("{} of {all_docs}", r.documents.len()),
+            format!("{} of {all_people}", r.participants.len()),
         ]);
     }
     table.notes.push(format!(
@@ -380,20 +351,6 @@ pub fn code_counts(study: &Study, coder: Option<&str>) -> Result<Table> {
         coder.map_or(String::new(), |c| format!("; codings by {c} only"))
     ));
     Ok(table)
-}
-
-/// Who speaks in a turn, as a participant: the alias from the speaker maps, else (for
-/// a transcript or survey speaker who is not an interviewer) the speaker label within
-/// the document. Issue authors and interviewers are not participants.
-fn participant_of(study: &Study, doc: &crate::corpus::Document, turn: usize) -> Option<String> {
-    let label = &doc.turns.get(turn)?.speaker;
-    let who = study.project.speaker(&doc.id, label);
-    if let Some(p) = who.participant {
-        return Some(p);
-    }
-    let interviewer = who.role.as_deref() == Some("interviewer");
-    (doc.kind != crate::corpus::DocKind::Issue && !interviewer)
-        .then(|| format!("{} ({label})", doc.id))
 }
 
 /// The raw records, one row per record with a column per dimension (values joined by

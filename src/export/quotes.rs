@@ -24,6 +24,8 @@ pub struct QuoteOptions {
     /// `key=value` document attributes, all of which must hold.
     pub attrs: Vec<(String, String)>,
     pub group_by: Option<GroupBy>,
+    /// The order of the rows (within groups, when grouped).
+    pub sort: Sort,
     /// At most this many excerpts per code: starred ones first, then spread over
     /// different participants and documents.
     pub max_per_code: Option<usize>,
@@ -38,6 +40,60 @@ pub enum GroupBy {
     Code,
     Document,
     Participant,
+}
+
+/// Orders of a quote table. Every order is total and stable: ties fall back to
+/// document order (document, then position), then the quote id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// Documents in id order, excerpts in text order (the default).
+    #[default]
+    Document,
+    /// Codes in codebook order.
+    Code,
+    /// Participants by alias (P2 before P10); excerpts without one last.
+    Participant,
+    /// Shortest quote first.
+    Length,
+    /// Quote id: by coder, then coding number.
+    Id,
+}
+
+/// Sorts excerpts in `order` (stable, total).
+pub fn sort_excerpts(excerpts: &mut [Excerpt], order: Sort, book: &crate::codebook::Codebook) {
+    use crate::corpus::docfile::natural_cmp;
+    let document = |a: &Excerpt, b: &Excerpt| {
+        (a.doc_index, a.start)
+            .cmp(&(b.doc_index, b.start))
+            .then_with(|| natural_cmp(&a.quote_id, &b.quote_id))
+    };
+    match order {
+        Sort::Document => excerpts.sort_by(document),
+        Sort::Code => excerpts.sort_by(|a, b| {
+            let rank = |e: &Excerpt| book.find_id(&e.code).and_then(|c| book.index(&c.id));
+            // Unknown codes (not in the codebook) last.
+            let (x, y) = (rank(a), rank(b));
+            (x.is_none(), x)
+                .cmp(&(y.is_none(), y))
+                .then_with(|| document(a, b))
+        }),
+        Sort::Participant => excerpts.sort_by(|a, b| {
+            match (&a.participant, &b.participant) {
+                (Some(x), Some(y)) => natural_cmp(x, y),
+                (x, y) => x.is_none().cmp(&y.is_none()),
+            }
+            .then_with(|| document(a, b))
+        }),
+        Sort::Length => excerpts.sort_by(|a, b| {
+            a.quote
+                .chars()
+                .count()
+                .cmp(&b.quote.chars().count())
+                .then_with(|| document(a, b))
+        }),
+        Sort::Id => excerpts
+            .sort_by(|a, b| natural_cmp(&a.quote_id, &b.quote_id).then_with(|| document(a, b))),
+    }
 }
 
 /// One excerpt, before it becomes a row.
@@ -56,8 +112,8 @@ pub struct Excerpt {
     pub memo: String,
     pub star: bool,
     /// Where the document is in the corpus (which is in natural id order).
-    doc_index: usize,
-    start: Position,
+    pub doc_index: usize,
+    pub start: Position,
 }
 
 /// The quote id of a coding: `Q` and the coding id (`ann-17` → `Q-ann-17`), so it
@@ -237,7 +293,7 @@ fn attr_matches(doc: &Document, key: &str, value: &str) -> bool {
 
 /// Where a quote comes from: the participant's alias, or for an issue `owner/repo#N`
 /// and its address; else the document id.
-fn source_of(doc: &Document, participant: Option<&str>) -> (String, Option<String>) {
+pub fn source_of(doc: &Document, participant: Option<&str>) -> (String, Option<String>) {
     let url = doc.attributes.get("url").and_then(|v| match v {
         AttrValue::One(s) => Some(s.clone()),
         AttrValue::Many(_) => None,
@@ -270,38 +326,10 @@ fn limit_per_code(all: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
     for e in all {
         by_code.entry(e.code.clone()).or_default().push(e);
     }
-    let mut out = Vec::new();
-    for (_, list) in by_code {
-        let (starred, rest): (Vec<Excerpt>, Vec<Excerpt>) = list.into_iter().partition(|e| e.star);
-        let mut chosen: Vec<Excerpt> = starred.into_iter().take(max).collect();
-        // Round-robin over sources, each source's excerpts in document order.
-        let mut queues: BTreeMap<String, std::collections::VecDeque<Excerpt>> = BTreeMap::new();
-        let mut order: Vec<String> = Vec::new();
-        for e in rest {
-            let key = e.participant.clone().unwrap_or_else(|| e.doc.clone());
-            if !queues.contains_key(&key) {
-                order.push(key.clone());
-            }
-            queues.entry(key).or_default().push_back(e);
-        }
-        // Sources already represented by a starred quote come last.
-        let used: BTreeSet<String> = chosen
-            .iter()
-            .map(|e| e.participant.clone().unwrap_or_else(|| e.doc.clone()))
-            .collect();
-        order.sort_by_key(|k| used.contains(k));
-        while chosen.len() < max && queues.values().any(|q| !q.is_empty()) {
-            for key in &order {
-                if chosen.len() >= max {
-                    break;
-                }
-                if let Some(e) = queues.get_mut(key).and_then(|q| q.pop_front()) {
-                    chosen.push(e);
-                }
-            }
-        }
-        out.extend(chosen);
-    }
+    let mut out: Vec<Excerpt> = by_code
+        .into_values()
+        .flat_map(|list| best(list, max))
+        .collect();
     out.sort_by(|a, b| {
         (a.doc_index, a.start)
             .cmp(&(b.doc_index, b.start))
@@ -310,9 +338,54 @@ fn limit_per_code(all: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
     out
 }
 
+/// The best `max` of `list` (in document order) as supporting quotes: starred first,
+/// then round-robin over participants (or documents, for excerpts without one) so
+/// that one talkative source does not fill the selection. Returned in choice order.
+pub fn best(list: Vec<Excerpt>, max: usize) -> Vec<Excerpt> {
+    let (starred, rest): (Vec<Excerpt>, Vec<Excerpt>) = list.into_iter().partition(|e| e.star);
+    let mut chosen: Vec<Excerpt> = starred.into_iter().take(max).collect();
+    // Round-robin over sources, each source's excerpts in document order.
+    let mut queues: BTreeMap<String, std::collections::VecDeque<Excerpt>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for e in rest {
+        let key = e.participant.clone().unwrap_or_else(|| e.doc.clone());
+        if !queues.contains_key(&key) {
+            order.push(key.clone());
+        }
+        queues.entry(key).or_default().push_back(e);
+    }
+    // Sources already represented by a starred quote come last.
+    let used: BTreeSet<String> = chosen
+        .iter()
+        .map(|e| e.participant.clone().unwrap_or_else(|| e.doc.clone()))
+        .collect();
+    order.sort_by_key(|k| used.contains(k));
+    while chosen.len() < max && queues.values().any(|q| !q.is_empty()) {
+        for key in &order {
+            if chosen.len() >= max {
+                break;
+            }
+            if let Some(e) = queues.get_mut(key).and_then(|q| q.pop_front()) {
+                chosen.push(e);
+            }
+        }
+    }
+    chosen
+}
+
+/// The source of an excerpt as printed: the participant, or the document with its
+/// address.
+pub fn source_line(e: &Excerpt) -> String {
+    match &e.url {
+        Some(url) if e.participant.is_none() => format!("{} ({url})", e.source),
+        _ => e.source.clone(),
+    }
+}
+
 /// The quote table.
 pub fn quote_table(study: &Study, opts: &QuoteOptions) -> Result<Table> {
     let mut excerpts = excerpts(study, opts)?;
+    sort_excerpts(&mut excerpts, opts.sort, &study.codebook);
     let group_key = |e: &Excerpt| -> String {
         match opts.group_by {
             Some(GroupBy::Code) => e.code_path.clone(),
@@ -325,7 +398,8 @@ pub fn quote_table(study: &Study, opts: &QuoteOptions) -> Result<Table> {
         }
     };
     if opts.group_by.is_some() {
-        excerpts.sort_by_key(|e| group_key(e));
+        // Stable: within a group, rows keep the --sort order.
+        excerpts.sort_by_cached_key(|e| group_key(e));
     }
     let mut columns = Vec::new();
     if let Some(g) = opts.group_by {
@@ -370,10 +444,7 @@ pub fn quote_table(study: &Study, opts: &QuoteOptions) -> Result<Table> {
             row.push(e.code_path.clone());
         }
         row.push(format!("“{}”", e.quote));
-        row.push(match &e.url {
-            Some(url) if e.participant.is_none() => format!("{} ({url})", e.source),
-            _ => e.source.clone(),
-        });
+        row.push(source_line(e));
         for extra in &opts.columns {
             row.push(match extra.as_str() {
                 "coder" => e.coder.clone(),

@@ -80,6 +80,14 @@ pub struct Table {
     pub notes: Vec<String>,
 }
 
+/// The style sheet of every HTML export: readable on screen and in print.
+pub const HTML_STYLE: &str = "<style>\nbody{font-family:Georgia,serif;max-width:60em;margin:2em auto;padding:0 1em;color:#111}\n\
+table{border-collapse:collapse;width:100%;margin:1em 0}caption{font-weight:bold;text-align:left;margin-bottom:.5em}\n\
+th,td{border-top:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}\n\
+th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top:2px solid #333}\n\
+blockquote{margin:.5em 0 .5em 1.5em;padding-left:.8em;border-left:3px solid #999}\n\
+@media print{body{margin:0;max-width:none}tr,blockquote{page-break-inside:avoid}}\n</style>\n";
+
 /// Above this many rows a LaTeX table is a `longtable` (which breaks across pages).
 pub const LONGTABLE_ROWS: usize = 30;
 
@@ -230,13 +238,23 @@ impl Table {
         let mut out =
             String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         let _ = writeln!(out, "<title>{}</title>", html_escape(&self.title));
-        out.push_str(
-            "<style>\nbody{font-family:Georgia,serif;max-width:60em;margin:2em auto;padding:0 1em;color:#111}\n\
-table{border-collapse:collapse;width:100%}caption{font-weight:bold;text-align:left;margin-bottom:.5em}\n\
-th,td{border-top:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}\n\
-th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top:2px solid #333}\n\
-@media print{body{margin:0;max-width:none}tr{page-break-inside:avoid}}\n</style>\n</head>\n<body>\n<table>\n",
-        );
+        out.push_str(HTML_STYLE);
+        out.push_str("</head>\n<body>\n");
+        self.html_fragment_into(&mut out);
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+
+    /// The table as an HTML `<table>` element with its notes, for a page that holds
+    /// several (the report); [`HTML_STYLE`] styles it.
+    pub fn html_fragment(&self) -> String {
+        let mut out = String::new();
+        self.html_fragment_into(&mut out);
+        out
+    }
+
+    fn html_fragment_into(&self, out: &mut String) {
+        out.push_str("<table>\n");
         if !self.title.is_empty() {
             let _ = writeln!(out, "<caption>{}</caption>", html_escape(&self.title));
         }
@@ -260,7 +278,7 @@ th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top
                 let right = self.columns.get(j).is_some_and(|c| c.align == Align::Right);
                 let class = if right { " class=\"r\"" } else { "" };
                 let _ = write!(out, "<td{class}>");
-                html_escape_into(&mut out, cell);
+                html_escape_into(out, cell);
                 out.push_str("</td>");
             }
             out.push_str("</tr>\n");
@@ -269,8 +287,6 @@ th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top
         for note in &self.notes {
             let _ = writeln!(out, "<p><small>{}</small></p>", html_escape(note));
         }
-        out.push_str("</body>\n</html>\n");
-        out
     }
 
     fn json(&self) -> String {

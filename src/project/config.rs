@@ -1,5 +1,5 @@
 //! `gloss.yaml`: the project's hand-written configuration (name, coders, participant
-//! aliases, source globs, document attributes, pseudonyms).
+//! aliases and attributes, source globs, document attributes, pseudonyms).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,6 +21,10 @@ pub struct Config {
     /// Speaker label → participant alias, for every document (`Leader 1: L1`).
     #[serde(default)]
     pub participants: BTreeMap<String, String>,
+    /// Participant alias → attribute → value (`L1: {role: leader}`), for counting codes
+    /// by a property of who said them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub participant_attributes: BTreeMap<String, Attributes>,
     /// Globs, relative to the project root, of the files that hold documents.
     #[serde(default = "default_sources")]
     pub sources: Vec<String>,
@@ -85,6 +89,12 @@ coders: []
 # Speaker labels as they appear in transcripts, and the alias to show and export.
 participants: {{}}
 #  Leader 1: L1
+
+# Attributes of participants by alias, e.g. role or years of experience
+# (`gloss export counts --by code --by role`).
+participant_attributes: {{}}
+#  L1:
+#    role: leader
 
 # Files that hold documents (globs relative to this folder).
 sources:

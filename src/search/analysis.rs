@@ -34,7 +34,7 @@ pub fn stemmed() -> TextAnalyzer {
 pub struct CachedStemmer;
 
 /// Slots in the table (a power of two); words longer than [`SLOT_BYTES`] bypass it.
-const STEM_SLOTS: usize = 4096;
+const STEM_SLOTS: usize = 16_384;
 const SLOT_BYTES: usize = 15;
 
 /// A word and its stem, held inline so a lookup follows no pointer.
@@ -384,9 +384,8 @@ impl TokenStream for LowerWordTokens<'_> {
             token.position_length = 1;
             token.text.clear();
             if word.is_ascii() {
-                token
-                    .text
-                    .extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                token.text.push_str(word);
+                token.text.make_ascii_lowercase();
             } else {
                 for c in word.chars() {
                     token.text.extend(c.to_lowercase());

@@ -83,8 +83,9 @@ pub enum What {
         #[command(flatten)]
         out: Output,
     },
-    /// A bar chart (SVG) of records by one dimension, or by two: bars of the first,
-    /// segments of the second, like the study's figures.
+    /// A bar chart (SVG, or PNG when the file is named .png) of records by one
+    /// dimension, or by two: bars of the first, segments of the second, like the
+    /// study's figures.
     Chart {
         /// One or two dimensions (id, name or alias).
         #[arg(long = "by", value_name = "DIM", required = true)]
@@ -98,9 +99,13 @@ pub enum What {
         /// Whose records (needed when several coders made records).
         #[arg(long = "of", value_name = "CODER")]
         of: Option<String>,
-        /// The SVG file to write (default: standard output).
-        #[arg(short, long, value_name = "FILE.svg")]
+        /// The file to write: FILE.svg, or FILE.png for a bitmap (default: the SVG on
+        /// standard output).
+        #[arg(short, long, value_name = "FILE.svg|FILE.png")]
         output: Option<PathBuf>,
+        /// PNG pixels per SVG unit (2 suits print; 1 to 8).
+        #[arg(long, default_value_t = 2.0, value_parser = parse_scale)]
+        scale: f32,
     },
     /// The codebook as a table: code path, definition, include/exclude, optional
     /// example, and counts of codings and documents.
@@ -165,9 +170,19 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
         layout,
         of,
         output,
+        scale,
     } = what
     {
         let chart = counts::record_chart(&study, by, *percent, *layout, of.as_deref())?;
+        if let Some(path) = output
+            .as_deref()
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")))
+        {
+            let png = gloss::export::png::svg_to_png(&chart.svg(), *scale)?;
+            gloss::textio::write_atomic(path, &png)?;
+            eprintln!("wrote {} (png)", path.display());
+            return Ok(());
+        }
         return write_text(&chart.svg(), output.as_deref(), "svg");
     }
     if let What::Findings {
@@ -333,6 +348,14 @@ fn write(table: &Table, out: &Output) -> CliResult {
     )
 }
 
+/// `--scale`: a number from 1 to 8.
+fn parse_scale(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(v) if (1.0..=8.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a scale from 1 to 8")),
+    }
+}
+
 /// Writes `text` to `path` (atomically) or to standard output.
 pub(super) fn write_text(text: &str, path: Option<&std::path::Path>, what: &str) -> CliResult {
     match path {
@@ -341,9 +364,9 @@ pub(super) fn write_text(text: &str, path: Option<&std::path::Path>, what: &str)
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("png"))
             {
-                return Err(CliError::Usage(
-                    "gloss writes charts as SVG only (PNG is not supported yet); name the file .svg and convert it if you need a bitmap".into(),
-                ));
+                return Err(CliError::Usage(format!(
+                    "gloss writes {what} as text, not PNG: name the file .{what} (only charts are drawn as PNG)"
+                )));
             }
             gloss::textio::write_atomic(path, text.as_bytes())?;
             eprintln!("wrote {} ({what})", path.display());

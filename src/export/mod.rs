@@ -8,6 +8,7 @@ pub mod codes;
 pub mod counts;
 pub mod findings;
 pub mod page;
+pub mod png;
 pub mod quotes;
 pub mod report;
 pub mod table;

@@ -154,8 +154,47 @@ fn the_published_defect_study_figures_are_reproduced() {
         "{svg}"
     );
     assert!(svg.contains(r#"data-row="Training" data-series="Lower accuracy" data-value="34.4""#));
+    // The same figure as a PNG: twice the SVG's size, its bars in the palette's colours.
+    let (out, _, stderr) = run(gloss(dir).args([
+        "export",
+        "chart",
+        "--by",
+        "stage",
+        "--by",
+        "impact",
+        "--percent",
+        "-o",
+        "fig.png",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    let png = std::fs::read(dir.join("fig.png")).unwrap();
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+    let svg_width: f32 = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap();
+    assert_eq!(pixmap.width(), (svg_width * 2.0).ceil() as u32);
+    let count = |rgb: (u8, u8, u8)| {
+        pixmap
+            .pixels()
+            .iter()
+            .filter(|p| (p.red(), p.green(), p.blue()) == rgb)
+            .count()
+    };
+    assert!(count((0x00, 0x72, 0xB2)) > 1000, "the first series' blue");
+    assert!(
+        count((0xE6, 0x9F, 0x00)) > 1000,
+        "the second series' orange"
+    );
+    let (out, _, stderr) = run(gloss(dir).args([
+        "export", "chart", "--by", "stage", "--scale", "9", "-o", "big.png",
+    ]));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!dir.join("big.png").exists());
     let (out, _, stderr) =
-        run(gloss(dir).args(["export", "chart", "--by", "stage", "-o", "x.png"]));
+        run(gloss(dir).args(["export", "counts", "--by", "stage", "-o", "x.png"]));
     assert_eq!(out.status.code(), Some(2), "{stderr}");
 
     // The raw records, parsed back.

@@ -154,7 +154,8 @@ pub struct Output {
     output: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, what: &What) -> CliResult {
+/// Opens the whole study for an export, warning about files it could not read.
+pub(super) fn open_study(ctx: &Ctx) -> Result<Study, super::CliError> {
     let study = Study::open(ctx.project()?)?;
     for w in study
         .codings
@@ -164,6 +165,11 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
     {
         eprintln!("gloss: warning: {w}");
     }
+    Ok(study)
+}
+
+pub fn run(ctx: &Ctx, what: &What) -> CliResult {
+    let study = open_study(ctx)?;
     if let What::Chart {
         by,
         percent,

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use gloss::export::page::PageFormat;
 use gloss::export::report::{ReportOptions, report};
-use gloss::study::Study;
 
-use super::export::write_text;
+use super::export::{open_study, write_text};
 use super::{CliResult, Ctx};
 
 /// Write a report of the study for co-authors: per code its definition, where it occurs
@@ -37,15 +36,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
-    let study = Study::open(ctx.project()?)?;
-    for w in study
-        .codings
-        .unreadable
-        .iter()
-        .chain(&study.corpus.warnings)
-    {
-        eprintln!("gloss: warning: {w}");
-    }
+    let study = open_study(ctx)?;
     let opts = ReportOptions {
         quotes_per_code: args.quotes,
         max_chars: (args.max_chars > 0).then_some(args.max_chars),

@@ -36,6 +36,8 @@ pub struct CachedStemmer;
 /// Slots in the table (a power of two); words longer than [`SLOT_BYTES`] bypass it.
 const STEM_SLOTS: usize = 16_384;
 const SLOT_BYTES: usize = 15;
+/// Words stemmed without the table before it is made.
+const TABLE_AFTER_WORDS: u32 = 2_000;
 
 /// A word and its stem, held inline so a lookup follows no pointer.
 #[derive(Clone, Copy)]
@@ -61,7 +63,10 @@ struct StemCache {
     stem_word: TextAnalyzer,
     /// Folds accents of one word (only run on words that are not plain ASCII).
     fold_word: TextAnalyzer,
+    /// Empty until [`TABLE_AFTER_WORDS`] words went through the stemmer uncached, so
+    /// the analyzers built (and cloned) for each query allocate nothing.
     slots: Vec<StemSlot>,
+    uncached: u32,
 }
 
 impl StemCache {
@@ -73,12 +78,23 @@ impl StemCache {
             fold_word: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(AsciiFoldingFilter)
                 .build(),
-            slots: vec![EMPTY_SLOT; STEM_SLOTS],
+            slots: Vec::new(),
+            uncached: 0,
         }
     }
 
     /// Replaces `word` (already folded) by its stem.
     fn stem_in_place(&mut self, word: &mut String) {
+        if self.slots.is_empty() {
+            // The table (512 KB) pays for itself on a corpus, not on a query: it is
+            // made once this analyzer has stemmed more words than a query holds.
+            self.uncached += 1;
+            if self.uncached < TABLE_AFTER_WORDS {
+                *word = self.stem_of(word);
+                return;
+            }
+            self.slots = vec![EMPTY_SLOT; STEM_SLOTS];
+        }
         let bytes = word.as_bytes();
         let cacheable = bytes.len() <= SLOT_BYTES;
         let index = if cacheable { slot_index(bytes) } else { 0 };
@@ -96,14 +112,7 @@ impl StemCache {
                 return;
             }
         }
-        let stem = {
-            let mut stream = self.stem_word.token_stream(word);
-            if stream.advance() {
-                stream.token().text.clone()
-            } else {
-                word.clone()
-            }
-        };
+        let stem = self.stem_of(word);
         if cacheable && stem.len() <= SLOT_BYTES {
             let slot = &mut self.slots[index];
             slot.word_len = word.len() as u8;
@@ -112,6 +121,16 @@ impl StemCache {
             slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
         }
         *word = stem;
+    }
+
+    /// The stem of one word, by the stemmer itself.
+    fn stem_of(&mut self, word: &str) -> String {
+        let mut stream = self.stem_word.token_stream(word);
+        if stream.advance() {
+            stream.token().text.clone()
+        } else {
+            word.to_string()
+        }
     }
 
     /// The searchable stem of a lower-cased word: accents folded, then stemmed.

@@ -542,7 +542,6 @@ fn evidence_excerpts(study: &Study, record: &Record) -> Vec<Excerpt> {
     };
     let doc = &study.corpus.docs[doc_index];
     let text = crate::coding::anchor::AnchorText::new(doc);
-    let pseudonyms = &study.project.config.pseudonyms;
     let mut out = Vec::new();
     for (n, e) in record.evidence.iter().enumerate() {
         let (start, end) = match text.place(&e.anchor, (e.start, e.end)) {
@@ -550,26 +549,46 @@ fn evidence_excerpts(study: &Study, record: &Record) -> Vec<Excerpt> {
             | crate::coding::anchor::Placement::Moved { start, end } => (start, end),
             crate::coding::anchor::Placement::Orphaned(_) => continue,
         };
-        let speaker = doc.turns.get(start.turn).map_or("", |t| t.speaker.as_str());
-        let participant = study.project.speaker(&doc.id, speaker).participant;
-        let (source, url) = quotes::source_of(doc, participant.as_deref());
-        out.push(Excerpt {
-            quote_id: format!("{} record {} evidence {}", doc.id, record.number, n + 1),
-            code: String::new(),
-            code_path: String::new(),
-            quote: quotes::pseudonymise(&quotes::span_text(doc, start, end), pseudonyms),
-            source: quotes::pseudonymise(&source, pseudonyms),
-            url,
-            participant,
-            doc: doc.id.clone(),
-            coder: String::new(),
-            memo: String::new(),
-            star: false,
+        out.push(passage(
+            study,
             doc_index,
             start,
-        });
+            format!("{} record {} evidence {}", doc.id, record.number, n + 1),
+            &quotes::span_text(doc, start, end),
+        ));
     }
     out
+}
+
+/// A passage that supports a finding without being a coding (a record's evidence, a
+/// search hit) as an excerpt: its source from who speaks at `start`, pseudonyms applied.
+fn passage(
+    study: &Study,
+    doc_index: usize,
+    start: crate::corpus::Position,
+    quote_id: String,
+    text: &str,
+) -> Excerpt {
+    let doc = &study.corpus.docs[doc_index];
+    let pseudonyms = &study.project.config.pseudonyms;
+    let speaker = doc.turns.get(start.turn).map_or("", |t| t.speaker.as_str());
+    let participant = study.project.speaker(&doc.id, speaker).participant;
+    let (source, url) = quotes::source_of(doc, participant.as_deref());
+    Excerpt {
+        quote_id,
+        code: String::new(),
+        code_path: String::new(),
+        quote: quotes::pseudonymise(text, pseudonyms),
+        source: quotes::pseudonymise(&source, pseudonyms),
+        url,
+        participant,
+        doc: doc.id.clone(),
+        coder: String::new(),
+        memo: String::new(),
+        star: false,
+        doc_index,
+        start,
+    }
 }
 
 /// "T matching turns in D of E documents" and the top hits as excerpts.
@@ -603,7 +622,6 @@ fn search_support(
         docs.len(),
         study.corpus.docs.len()
     );
-    let pseudonyms = &study.project.config.pseudonyms;
     let mut excerpts = Vec::new();
     for hit in &all.hits {
         let Some(doc_index) = study.corpus.position(&hit.doc) else {
@@ -613,23 +631,13 @@ fn search_support(
         let Some(turn) = doc.turns.get(hit.turn) else {
             continue;
         };
-        let participant = study.project.speaker(&doc.id, &turn.speaker).participant;
-        let (source, url) = quotes::source_of(doc, participant.as_deref());
-        excerpts.push(Excerpt {
-            quote_id: format!("{} turn {}", doc.id, hit.turn + 1),
-            code: String::new(),
-            code_path: String::new(),
-            quote: quotes::pseudonymise(turn.text.trim(), pseudonyms),
-            source: quotes::pseudonymise(&source, pseudonyms),
-            url,
-            participant,
-            doc: doc.id.clone(),
-            coder: String::new(),
-            memo: String::new(),
-            star: false,
+        excerpts.push(passage(
+            study,
             doc_index,
-            start: crate::corpus::Position::new(hit.turn, 0),
-        });
+            crate::corpus::Position::new(hit.turn, 0),
+            format!("{} turn {}", doc.id, hit.turn + 1),
+            turn.text.trim(),
+        ));
     }
     Ok((figure, excerpts))
 }

@@ -265,6 +265,16 @@ fn columns_of(
     }
 }
 
+/// A row's label for a code from [`row_codes`]: indented by its depth in the tree when
+/// the rows are the whole tree (no codes named), as named otherwise.
+pub fn row_label(code: &crate::codebook::Code, named: &[String]) -> String {
+    if named.is_empty() {
+        format!("{}{}", "  ".repeat(code.depth), code.name)
+    } else {
+        code.name.clone()
+    }
+}
+
 /// The codes a table's rows show: those named (each with the codes below it), else
 /// every code outside the instrument that has codings, in codebook order.
 pub fn row_codes<'a>(
@@ -447,15 +457,7 @@ pub fn code_crosstab(
     };
     for code in &rows {
         let rt = row_units.get(&code.id).map_or(0, BTreeSet::len);
-        let mut row = vec![format!(
-            "{}{}",
-            if codes.is_empty() {
-                "  ".repeat(code.depth)
-            } else {
-                String::new()
-            },
-            code.name
-        )];
+        let mut row = vec![row_label(code, codes)];
         for v in &values {
             let k = cells
                 .get(&(code.id.clone(), v.clone()))

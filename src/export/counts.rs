@@ -332,15 +332,7 @@ pub fn code_counts(study: &Study, codes: &[String], coder: Option<&str>) -> Resu
     for code in rows {
         let r = reach.get(&code.id).unwrap_or(&none);
         table.rows.push(vec![
-            format!(
-                "{}{}",
-                if codes.is_empty() {
-                    "  ".repeat(code.depth)
-                } else {
-                    String::new()
-                },
-                code.name
-            ),
+            super::codes::row_label(code, codes),
             r.codings.to_string(),
             format!("{} of {all_docs}", r.documents.len()),
             format!("{} of {all_people}", r.participants.len()),

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::table::{Format, HTML_STYLE, Table, html_escape, latex_escape, markdown_escape};
+use super::table::{Format, Table, html_escape, html_head, latex_escape, markdown_escape};
 
 /// The formats a page is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -70,11 +70,7 @@ impl Page {
     }
 
     fn html(&self) -> String {
-        let mut out =
-            String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        let _ = writeln!(out, "<title>{}</title>", html_escape(&self.title));
-        out.push_str(HTML_STYLE);
-        out.push_str("</head>\n<body>\n");
+        let mut out = html_head(&self.title);
         let _ = writeln!(out, "<h1>{}</h1>", html_escape(&self.title));
         for block in &self.blocks {
             match block {

@@ -81,12 +81,23 @@ pub struct Table {
 }
 
 /// The style sheet of every HTML export: readable on screen and in print.
-pub const HTML_STYLE: &str = "<style>\nbody{font-family:Georgia,serif;max-width:60em;margin:2em auto;padding:0 1em;color:#111}\n\
+const HTML_STYLE: &str = "<style>\nbody{font-family:Georgia,serif;max-width:60em;margin:2em auto;padding:0 1em;color:#111}\n\
 table{border-collapse:collapse;width:100%;margin:1em 0}caption{font-weight:bold;text-align:left;margin-bottom:.5em}\n\
 th,td{border-top:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}\n\
 th{border-bottom:2px solid #333}td.r,th.r{text-align:right}tr.rule td{border-top:2px solid #333}\n\
 blockquote{margin:.5em 0 .5em 1.5em;padding-left:.8em;border-left:3px solid #999}\n\
 @media print{body{margin:0;max-width:none}tr,blockquote{page-break-inside:avoid}}\n</style>\n";
+
+/// The start of a self-contained HTML file, up to and including `<body>`: UTF-8, the
+/// escaped title, [`HTML_STYLE`].
+pub fn html_head(title: &str) -> String {
+    let mut out =
+        String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(out, "<title>{}</title>", html_escape(title));
+    out.push_str(HTML_STYLE);
+    out.push_str("</head>\n<body>\n");
+    out
+}
 
 /// Above this many rows a LaTeX table is a `longtable` (which breaks across pages).
 pub const LONGTABLE_ROWS: usize = 30;
@@ -235,11 +246,7 @@ impl Table {
     }
 
     fn html(&self) -> String {
-        let mut out =
-            String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        let _ = writeln!(out, "<title>{}</title>", html_escape(&self.title));
-        out.push_str(HTML_STYLE);
-        out.push_str("</head>\n<body>\n");
+        let mut out = html_head(&self.title);
         self.html_fragment_into(&mut out);
         out.push_str("</body>\n</html>\n");
         out

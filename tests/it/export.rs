@@ -421,19 +421,29 @@ fn latex_quote_tables_compile_with_pdflatex_and_lualatex() {
     }
 }
 
-#[test]
-fn latex_tables_of_real_transcript_quotes_compile() {
-    let Some(data) = crate::common::shared_data() else {
-        return;
-    };
-    // Every turn of the real interviews as a quote (the longest trimmed), which covers
-    // every character the transcripts use.
+/// A project with the codebook and every real interview of ../shared/data imported;
+/// `None` (with a note) when the data is absent.
+fn project_with_real_interviews() -> Option<tempfile::TempDir> {
+    let data = crate::common::shared_data()?;
     let tmp = project_with_codebook();
-    let dir = tmp.path();
     for folder in ["cv-reengineering", "ml-quality"] {
         let path = data.join("transcripts").join(folder);
-        ok(dir, &["import", "transcript", path.to_str().unwrap()]);
+        ok(
+            tmp.path(),
+            &["import", "transcript", path.to_str().unwrap()],
+        );
     }
+    Some(tmp)
+}
+
+#[test]
+fn latex_tables_of_real_transcript_quotes_compile() {
+    // Every turn of the real interviews as a quote (the longest trimmed), which covers
+    // every character the transcripts use.
+    let Some(tmp) = project_with_real_interviews() else {
+        return;
+    };
+    let dir = tmp.path();
     let study = gloss::study::Study::open(gloss::project::Project::open(dir).unwrap()).unwrap();
     let mut table = gloss::export::table::Table {
         title: "Real quotes".into(),
@@ -1118,15 +1128,10 @@ fn a_finding_on_the_published_defect_study_gives_26_of_38() {
 
 #[test]
 fn code_crosstabs_and_co_occurrence_agree_with_code_counts_on_the_real_interviews() {
-    let Some(data) = crate::common::shared_data() else {
+    let Some(tmp) = project_with_real_interviews() else {
         return;
     };
-    let tmp = project_with_codebook();
     let dir = tmp.path();
-    for folder in ["cv-reengineering", "ml-quality"] {
-        let path = data.join("transcripts").join(folder);
-        ok(dir, &["import", "transcript", path.to_str().unwrap()]);
-    }
     // Code the real interviews by search: every sentence about reproducing, and every
     // sentence about documentation.
     ok(

@@ -38,6 +38,8 @@ const STEM_SLOTS: usize = 16_384;
 const SLOT_BYTES: usize = 15;
 /// Words stemmed without the table before it is made.
 const TABLE_AFTER_WORDS: u32 = 2_000;
+/// A slot's `stem_len` when the word is its own stem.
+const OWN_STEM: u8 = u8::MAX;
 
 /// A word and its stem, held inline so a lookup follows no pointer.
 #[derive(Clone, Copy)]
@@ -67,6 +69,9 @@ struct StemCache {
     /// the analyzers built (and cloned) for each query allocate nothing.
     slots: Vec<StemSlot>,
     uncached: u32,
+    /// The last stem that did not come from the table, and a folded word.
+    stemmed: String,
+    folded: String,
 }
 
 impl StemCache {
@@ -80,47 +85,62 @@ impl StemCache {
                 .build(),
             slots: Vec::new(),
             uncached: 0,
+            stemmed: String::new(),
+            folded: String::new(),
         }
     }
 
     /// Replaces `word` (already folded) by its stem.
     fn stem_in_place(&mut self, word: &mut String) {
+        if let Some(stem) = self.lookup(word) {
+            word.clear();
+            word.push_str(stem);
+        }
+    }
+
+    /// The stem of `word` (lower-cased, accents folded), or `None` when the word is its
+    /// own stem — most words, answered from the table without copying anything.
+    fn lookup(&mut self, word: &str) -> Option<&str> {
+        let bytes = word.as_bytes();
         if self.slots.is_empty() {
             // The table (512 KB) pays for itself on a corpus, not on a query: it is
             // made once this analyzer has stemmed more words than a query holds.
             self.uncached += 1;
-            if self.uncached < TABLE_AFTER_WORDS {
-                *word = self.stem_of(word);
-                return;
-            }
-            self.slots = vec![EMPTY_SLOT; STEM_SLOTS];
-        }
-        let bytes = word.as_bytes();
-        let cacheable = bytes.len() <= SLOT_BYTES;
-        let index = if cacheable { slot_index(bytes) } else { 0 };
-        if cacheable {
-            let slot = &self.slots[index];
-            if usize::from(slot.word_len) == bytes.len()
-                && slot.word.get(..bytes.len()) == Some(bytes)
-                && let Some(stem) = slot
-                    .stem
-                    .get(..usize::from(slot.stem_len))
-                    .and_then(|s| std::str::from_utf8(s).ok())
-            {
-                word.clear();
-                word.push_str(stem);
-                return;
+            if self.uncached >= TABLE_AFTER_WORDS {
+                self.slots = vec![EMPTY_SLOT; STEM_SLOTS];
             }
         }
-        let stem = self.stem_of(word);
-        if cacheable && stem.len() <= SLOT_BYTES {
+        if self.slots.is_empty() || bytes.len() > SLOT_BYTES {
+            self.stemmed = self.stem_of(word);
+            return (self.stemmed != word).then_some(self.stemmed.as_str());
+        }
+        let index = slot_index(bytes);
+        let slot = &self.slots[index];
+        let hit = usize::from(slot.word_len) == bytes.len()
+            && slot.word.get(..bytes.len()) == Some(bytes);
+        if !hit {
+            let stem = self.stem_of(word);
             let slot = &mut self.slots[index];
-            slot.word_len = word.len() as u8;
-            slot.word[..word.len()].copy_from_slice(word.as_bytes());
-            slot.stem_len = stem.len() as u8;
-            slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
+            slot.word_len = bytes.len() as u8;
+            slot.word[..bytes.len()].copy_from_slice(bytes);
+            if stem == word {
+                slot.stem_len = OWN_STEM;
+            } else if stem.len() <= SLOT_BYTES {
+                slot.stem_len = stem.len() as u8;
+                slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
+            } else {
+                slot.word_len = 0;
+                self.stemmed = stem;
+                return Some(self.stemmed.as_str());
+            }
         }
-        *word = stem;
+        let slot = &self.slots[index];
+        if slot.stem_len == OWN_STEM {
+            return None;
+        }
+        slot.stem
+            .get(..usize::from(slot.stem_len))
+            .and_then(|s| std::str::from_utf8(s).ok())
     }
 
     /// The stem of one word, by the stemmer itself.
@@ -133,20 +153,27 @@ impl StemCache {
         }
     }
 
-    /// The searchable stem of a lower-cased word: accents folded, then stemmed.
-    fn fold_and_stem(&mut self, lower: &str, out: &mut String) {
-        out.clear();
+    /// The searchable stem of a lower-cased word — accents folded, then stemmed — or
+    /// `None` when that is the word itself.
+    fn searchable_stem(&mut self, lower: &str) -> Option<&str> {
         if lower.is_ascii() {
-            out.push_str(lower);
-        } else {
-            let mut stream = self.fold_word.token_stream(lower);
-            if stream.advance() {
-                out.push_str(&stream.token().text);
-            } else {
-                out.push_str(lower);
-            }
+            return self.lookup(lower);
         }
-        self.stem_in_place(out);
+        let mut folded = std::mem::take(&mut self.folded);
+        folded.clear();
+        let mut stream = self.fold_word.token_stream(lower);
+        folded.push_str(if stream.advance() {
+            &stream.token().text
+        } else {
+            lower
+        });
+        drop(stream);
+        let mut stem = std::mem::take(&mut self.stemmed);
+        stem.clear();
+        stem.push_str(self.lookup(&folded).unwrap_or(&folded));
+        self.folded = folded;
+        self.stemmed = stem;
+        (self.stemmed != lower).then_some(self.stemmed.as_str())
     }
 }
 
@@ -317,13 +344,14 @@ impl<T: TokenStream> TokenStream for FormsStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        self.cache.fold_and_stem(&token.text, &mut self.stem);
-        if self.stem != token.text {
-            token.text.insert(0, EXACT_MARK);
+        if let Some(stem) = self.cache.searchable_stem(&token.text) {
             if self.mode == FormsMode::Index {
-                self.stem.insert(0, STEM_MARK);
+                self.stem.clear();
+                self.stem.push(STEM_MARK);
+                self.stem.push_str(stem);
                 self.stem_pending = true;
             }
+            token.text.insert(0, EXACT_MARK);
         }
         true
     }

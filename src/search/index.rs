@@ -683,15 +683,32 @@ fn sources_stamp(project: &crate::project::Project) -> Result<u64> {
     Ok(stamp_of(files))
 }
 
-/// Attributes that `--attr key=value` can filter on: all but those that repeat what
-/// other fields hold, unique to each document — an issue's `title` (searchable as
-/// `title:WORDS`) and its `url` (the document id, `--doc`). Leaving them out keeps
-/// two long terms per issue out of the term dictionary on every rebuild.
+/// Attributes that `--attr key=value` can filter on through the `attr` field: all but
+/// those another field already holds (`repo`, `labels`: `--attr` looks them up in the
+/// `repo` and `label` fields) and an issue's values unique to it — its `title`
+/// (searchable as `title:WORDS`), `url` and `number` (the document id holds them:
+/// `--doc`) and its `created`/`closed` timestamps. Each of those would be one more term
+/// on every turn, most of them distinct, on every rebuild.
 pub fn attribute_is_indexed(key: &str, value: &crate::corpus::AttrValue, doc: &Document) -> bool {
+    let issue = doc.kind == crate::corpus::DocKind::Issue;
     match key {
-        "url" => doc.kind != crate::corpus::DocKind::Issue,
+        "repo" | "labels" => false,
+        "url" | "number" | "created" | "closed" => !issue,
         "title" => !matches!(value, crate::corpus::AttrValue::One(t) if *t == doc.title),
         _ => true,
+    }
+}
+
+/// Issue attributes `--attr` cannot filter on (see [`attribute_is_indexed`]), and what
+/// to use instead.
+pub fn unindexed_issue_attribute(key: &str) -> Option<&'static str> {
+    match key {
+        "title" => Some("search an issue's title with title:WORDS"),
+        "url" | "number" => Some("pick issues by id with --doc 'issues/OWNER/REPO#N'"),
+        "created" | "closed" => Some(
+            "an issue's timestamps are kept as attributes (exports show them) but are not search keywords",
+        ),
+        _ => None,
     }
 }
 
@@ -711,18 +728,17 @@ fn turn_documents(
     let mut labels = Vec::new();
     let mut attrs = Vec::new();
     for (k, v) in &doc.attributes {
-        if !attribute_is_indexed(k, v, doc) {
-            continue;
-        }
         let values: &[String] = match v {
             crate::corpus::AttrValue::One(s) => std::slice::from_ref(s),
             crate::corpus::AttrValue::Many(list) => list,
         };
-        for value in values {
-            if k == "labels" {
-                labels.push(value.to_lowercase());
+        if k == "labels" {
+            labels.extend(values.iter().map(|l| l.to_lowercase()));
+        }
+        if attribute_is_indexed(k, v, doc) {
+            for value in values {
+                attrs.push(format!("{}={}", k.to_lowercase(), value.to_lowercase()));
             }
-            attrs.push(format!("{}={}", k.to_lowercase(), value.to_lowercase()));
         }
     }
     for (i, turn) in doc.turns.iter().enumerate() {

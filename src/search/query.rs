@@ -125,9 +125,10 @@ impl SearchView {
         let highlight = std::mem::take(&mut builder.highlight);
         let filter_clauses = self.filter_clauses(filters)?;
         for (k, _) in &filters.attrs {
-            if ["title", "url"].contains(&k.trim().to_lowercase().as_str()) {
+            if let Some(instead) = super::index::unindexed_issue_attribute(&k.trim().to_lowercase())
+            {
                 warnings.push(format!(
-                    "issues' {k} attributes are not indexed for --attr: search an issue's title with title:WORDS and pick issues by id with --doc 'issues/OWNER/REPO#N'"
+                    "issues' {k} attributes are not indexed for --attr: {instead}"
                 ));
             }
         }
@@ -251,10 +252,13 @@ impl SearchView {
             out.push(term(f.who, &s.trim().to_lowercase()));
         }
         for (k, v) in &filters.attrs {
-            out.push(term(
-                f.attr,
-                &format!("{}={}", k.trim().to_lowercase(), v.trim().to_lowercase()),
-            ));
+            let (key, value) = (k.trim().to_lowercase(), v.trim().to_lowercase());
+            // Repo and labels have fields of their own (see `attribute_is_indexed`).
+            out.push(match key.as_str() {
+                "repo" => term(f.repo, &value),
+                "labels" | "label" => term(f.labels, &value),
+                _ => term(f.attr, &format!("{key}={value}")),
+            });
         }
         if let Some(glob) = &filters.doc_glob {
             let q = RegexQuery::from_pattern(&glob_to_regex(glob), f.doc)

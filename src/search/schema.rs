@@ -2,13 +2,13 @@
 //! built once, with a version that forces a rebuild when it changes.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::analysis::{EXACT, EXACT_TEXT, STEMMED, TEXT};
 
 /// Bump when the schema or the analysis changes: older indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The schema and its fields.
 #[derive(Clone)]
@@ -18,7 +18,7 @@ pub struct Fields {
     pub doc: Field,
     /// transcript | issue | survey.
     pub kind: Field,
-    /// Turn index (0-based).
+    /// Turn index (0-based), stored only: hits report it, nothing searches by it.
     pub turn: Field,
     /// Speaker label as written (searchable as words, stored).
     pub speaker: Field,
@@ -60,7 +60,7 @@ impl Fields {
         };
         let doc = b.add_text_field("doc", STRING | STORED);
         let kind = b.add_text_field("kind", STRING | STORED);
-        let turn = b.add_u64_field("turn", INDEXED | STORED | FAST);
+        let turn = b.add_u64_field("turn", STORED);
         let speaker = b.add_text_field("speaker", text_with(EXACT, true));
         let who = b.add_text_field("who", STRING);
         let time = b.add_text_field("time", STORED);

@@ -91,3 +91,11 @@ pub fn code(
         quote,
     ]))
 }
+
+/// Issue `n` of acme/widgets in GitHub's REST JSON: by ann, labelled bug, closed, two
+/// comments; `extra` is appended to the object (`,"k":v`).
+pub fn rest_issue(n: u64, title: &str, extra: &str) -> String {
+    format!(
+        r#"{{"url":"https://api.github.com/repos/acme/widgets/issues/{n}","repository_url":"https://api.github.com/repos/acme/widgets","html_url":"https://github.com/acme/widgets/issues/{n}","number":{n},"title":"{title}","user":{{"login":"ann","id":1}},"labels":[{{"id":5,"name":"bug","color":"f00"}}],"state":"closed","comments":2,"created_at":"2024-01-0{n}T10:00:00Z","closed_at":"2024-02-01T00:00:00Z","body":"Body of {n}\r\nwith é"{extra}}}"#
+    )
+}

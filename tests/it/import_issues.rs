@@ -13,7 +13,7 @@ use gloss::project::Project;
 use gloss::textio::Utf8Policy;
 
 use crate::common;
-use crate::common::snapshot;
+use crate::common::{rest_issue, snapshot};
 
 fn open(dir: &Path) -> Project {
     Project::open(dir).expect("open project")
@@ -28,12 +28,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 fn docs(root: &Path, rel: &str) -> Vec<Document> {
     docfile::read(&root.join(rel)).expect("read document file")
-}
-
-fn rest_issue(n: u64, title: &str, extra: &str) -> String {
-    format!(
-        r#"{{"url":"https://api.github.com/repos/acme/widgets/issues/{n}","repository_url":"https://api.github.com/repos/acme/widgets","html_url":"https://github.com/acme/widgets/issues/{n}","number":{n},"title":"{title}","user":{{"login":"ann","id":1}},"labels":[{{"id":5,"name":"bug","color":"f00"}}],"state":"closed","comments":2,"created_at":"2024-01-0{n}T10:00:00Z","closed_at":"2024-02-01T00:00:00Z","body":"Body of {n}\r\nwith é"{extra}}}"#
-    )
 }
 
 const PR: &str = r#"{"repository_url":"https://api.github.com/repos/acme/widgets","html_url":"https://github.com/acme/widgets/pull/3","number":3,"title":"A PR","user":{"login":"bob"},"labels":[],"state":"open","comments":0,"created_at":"2024-01-03T00:00:00Z","closed_at":null,"body":"diff","pull_request":{"url":"x"}}"#;

@@ -5,10 +5,11 @@
 use std::fs;
 use std::path::Path;
 
+use gloss::corpus::import::github::{IssueImportOptions, import_issues};
 use gloss::search::{Filters, SearchIndex};
 use gloss::study::Study;
 
-use crate::common::{code, gloss, new_project, run, shared_data};
+use crate::common::{code, gloss, new_project, rest_issue, run, shared_data};
 use crate::store::{CODEBOOK, project_with_transcript};
 
 fn open_study(root: &Path) -> Study {
@@ -231,6 +232,52 @@ fn one_text_field_answers_stemmed_and_exact_words_phrases_prefixes_and_fuzzy_wor
         r.warnings.iter().any(|w| w.contains("--doc")),
         "{:?}",
         r.warnings
+    );
+}
+
+#[test]
+fn attribute_filters_pick_issues_by_repo_labels_and_state_and_name_what_is_not_a_keyword() {
+    let tmp = new_project();
+    fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    let other = rest_issue(2, "Slow", "")
+        .replace("acme/widgets", "acme/gadgets")
+        .replace(r#""name":"bug""#, r#""name":"Docs""#)
+        .replace(r#""state":"closed""#, r#""state":"open""#);
+    let input = tmp.path().join("in.jsonl");
+    fs::write(&input, format!("{}\n{other}\n", rest_issue(1, "Crash", ""))).unwrap();
+    let project = gloss::project::Project::open(tmp.path()).unwrap();
+    import_issues(&project, &[input], &IssueImportOptions::default()).unwrap();
+    let study = open_study(tmp.path());
+    let index = synced_index(&study);
+    let found = |k: &str, v: &str| -> (Vec<String>, Vec<String>) {
+        let filters = Filters {
+            attrs: vec![(k.into(), v.into())],
+            ..Filters::default()
+        };
+        let r = index.search("body", &filters, 50, false).unwrap();
+        let mut docs: Vec<String> = r.hits.into_iter().map(|h| h.doc).collect();
+        docs.sort();
+        (docs, r.warnings)
+    };
+    let widgets = ["issues/acme/widgets#1".to_string()];
+    let gadgets = ["issues/acme/gadgets#2".to_string()];
+    // Repo and labels live in fields of their own; --attr finds them there, any case.
+    assert_eq!(found("repo", "acme/widgets"), (widgets.to_vec(), vec![]));
+    assert_eq!(found("repo", "ACME/Gadgets"), (gadgets.to_vec(), vec![]));
+    assert_eq!(found("labels", "bug"), (widgets.to_vec(), vec![]));
+    assert_eq!(found("label", "docs"), (gadgets.to_vec(), vec![]));
+    // Other attributes are keywords of their own.
+    assert_eq!(found("state", "open"), (gadgets.to_vec(), vec![]));
+    assert_eq!(found("comments", "2").0.len(), 2);
+    // Values unique to one issue are not: the filter says what to use instead.
+    let (docs, warnings) = found("number", "1");
+    assert!(docs.is_empty(), "{docs:?}");
+    assert!(warnings.iter().any(|w| w.contains("--doc")), "{warnings:?}");
+    let (docs, warnings) = found("created", "2024-01-01T10:00:00Z");
+    assert!(docs.is_empty(), "{docs:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("timestamps")),
+        "{warnings:?}"
     );
 }
 

@@ -103,6 +103,8 @@ sources:
   - "surveys/**/*.jsonl"
 
 # Document attributes by document id, e.g. a participant's role or company size.
+# `language: es` (or another language) stems a document's words in that language when
+# searching; without it, English.
 attributes: {{}}
 #  transcripts/leader1:
 #    role: leader

@@ -1,6 +1,7 @@
 //! Text analysis for search: words by Unicode rules (UAX #29), runs of CJK characters
 //! as overlapping bigrams (so a two-character word is found), lower case, accents
-//! folded, English stemming — and an "exact" analyzer without stemming or folding. The
+//! folded, stemming in the document's language (English unless its `language`
+//! attribute says otherwise) — and an "exact" analyzer without stemming or folding. The
 //! turn text is indexed once for both: see [`text_index`].
 
 use tantivy::tokenizer::{
@@ -19,19 +20,88 @@ pub const TEXT: &str = "gloss_text";
 /// The name of the virtual `exact` field's query analyzer, [`text_exact_query`].
 pub const EXACT_TEXT: &str = "gloss_exact_text";
 
-/// The stemming analyzer.
+/// The stemming analyzer (English: issue titles, memos, and the stems of query words).
 pub fn stemmed() -> TextAnalyzer {
+    stemmed_in(ENGLISH)
+}
+
+/// The stemming analyzer of one language (`None`: accents folded, no stemming).
+pub fn stemmed_in(language: Option<Language>) -> TextAnalyzer {
     TextAnalyzer::builder(LowerWords)
         .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer)
+        .filter(CachedStemmer { language })
         .build()
 }
 
-/// English (Snowball) stemming that remembers recent words in a small direct-mapped
-/// table: a corpus repeats its vocabulary, and finding a word in a table that stays in
-/// the processor's cache costs a fraction of running the stemmer.
-#[derive(Clone, Copy, Default)]
-pub struct CachedStemmer;
+/// The language of most texts, and of any without a `language` attribute.
+pub const ENGLISH: Option<Language> = Some(Language::English);
+
+/// The languages a document's `language` attribute may name, by ISO 639-1 code or
+/// English name, with their stemmer (tantivy's Snowball stemmers); `None`: words are
+/// not stemmed (languages written without spaces, whose text is searched by character
+/// pairs, and `none`).
+const LANGUAGES: &[(&str, &str, Option<Language>)] = &[
+    ("ar", "arabic", Some(Language::Arabic)),
+    ("da", "danish", Some(Language::Danish)),
+    ("de", "german", Some(Language::German)),
+    ("el", "greek", Some(Language::Greek)),
+    ("en", "english", Some(Language::English)),
+    ("es", "spanish", Some(Language::Spanish)),
+    ("fi", "finnish", Some(Language::Finnish)),
+    ("fr", "french", Some(Language::French)),
+    ("hu", "hungarian", Some(Language::Hungarian)),
+    ("it", "italian", Some(Language::Italian)),
+    ("nl", "dutch", Some(Language::Dutch)),
+    ("no", "norwegian", Some(Language::Norwegian)),
+    ("pt", "portuguese", Some(Language::Portuguese)),
+    ("ro", "romanian", Some(Language::Romanian)),
+    ("ru", "russian", Some(Language::Russian)),
+    ("sv", "swedish", Some(Language::Swedish)),
+    ("ta", "tamil", Some(Language::Tamil)),
+    ("tr", "turkish", Some(Language::Turkish)),
+    ("ja", "japanese", None),
+    ("ko", "korean", None),
+    ("zh", "chinese", None),
+    ("none", "none", None),
+];
+
+/// A `language` attribute's value (`es`, `Spanish`, `es-MX`): its code and stemmer;
+/// `None` when gloss has no such language.
+pub fn language_named(value: &str) -> Option<(&'static str, Option<Language>)> {
+    let value = value.trim().to_lowercase();
+    // A region or script after the language (`pt-BR`, `zh_Hant`) does not change it.
+    let base = value.split(['-', '_']).next().unwrap_or("");
+    LANGUAGES
+        .iter()
+        .find(|(code, name, _)| *code == base || *name == value)
+        .map(|&(code, _, language)| (code, language))
+}
+
+/// The stemmer of a language code as [`language_named`] gives it.
+pub fn language_of_code(code: &str) -> Option<Language> {
+    LANGUAGES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .and_then(|&(_, _, language)| language)
+}
+
+/// The language names a `language` attribute may give, for messages.
+pub fn language_names() -> String {
+    LANGUAGES
+        .iter()
+        .map(|(code, name, _)| format!("{code} ({name})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Snowball stemming that remembers recent words in a small direct-mapped table: a
+/// corpus repeats its vocabulary, and finding a word in a table that stays in the
+/// processor's cache costs a fraction of running the stemmer.
+#[derive(Clone, Copy)]
+pub struct CachedStemmer {
+    /// `None`: no stemming.
+    language: Option<Language>,
+}
 
 /// Slots in the table (a power of two); words longer than [`SLOT_BYTES`] bypass it.
 const STEM_SLOTS: usize = 16_384;
@@ -75,11 +145,13 @@ struct StemCache {
 }
 
 impl StemCache {
-    fn new() -> StemCache {
+    fn new(language: Option<Language>) -> StemCache {
+        let raw = TextAnalyzer::builder(RawTokenizer::default());
         StemCache {
-            stem_word: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(Language::English))
-                .build(),
+            stem_word: match language {
+                Some(language) => raw.filter(Stemmer::new(language)).build(),
+                None => raw.build(),
+            },
             fold_word: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(AsciiFoldingFilter)
                 .build(),
@@ -183,7 +255,7 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner,
-            cache: StemCache::new(),
+            cache: StemCache::new(self.language),
         }
     }
 }
@@ -252,9 +324,15 @@ pub const STEM_MARK: char = '~';
 /// looks for `s` or `~s`, an exact search for `w` for `w` when `w` is its own stem,
 /// else `=w` — each word's postings written once instead of once per field.
 pub fn text_index() -> TextAnalyzer {
+    text_index_in(ENGLISH)
+}
+
+/// [`text_index`] for text in another language (`None`: accents folded, no stemming).
+pub fn text_index_in(language: Option<Language>) -> TextAnalyzer {
     TextAnalyzer::builder(LowerWords)
         .filter(Forms {
             mode: FormsMode::Index,
+            language,
         })
         .build()
 }
@@ -262,9 +340,16 @@ pub fn text_index() -> TextAnalyzer {
 /// The query analyzer of the virtual `exact` field: each word as [`text_index`]
 /// indexes its written form (`w`, or `=w` when its stem differs).
 pub fn text_exact_query() -> TextAnalyzer {
+    text_exact_query_in(ENGLISH)
+}
+
+/// [`text_exact_query`] for the words of texts in another language: which of a word's
+/// written forms is marked depends on that language's stem of it.
+pub fn text_exact_query_in(language: Option<Language>) -> TextAnalyzer {
     TextAnalyzer::builder(LowerWords)
         .filter(Forms {
             mode: FormsMode::ExactQuery,
+            language,
         })
         .build()
 }
@@ -286,6 +371,8 @@ enum FormsMode {
 #[derive(Clone, Copy)]
 struct Forms {
     mode: FormsMode,
+    /// The stemmer (`None`: no stemming).
+    language: Option<Language>,
 }
 
 impl TokenFilter for Forms {
@@ -295,7 +382,7 @@ impl TokenFilter for Forms {
         FormsFilter {
             inner,
             mode: self.mode,
-            cache: StemCache::new(),
+            cache: StemCache::new(self.language),
         }
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use tantivy::collector::Count;
 use tantivy::query::AllQuery;
+use tantivy::tokenizer::{PreTokenizedString, TokenStream as _};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::analysis;
@@ -371,6 +372,7 @@ impl SearchIndex {
             }
             return Ok(SyncReport::default());
         }
+        self.note_unknown_languages(stale.iter().map(|&(i, _)| &study.corpus.docs[i]));
         let fields = self.view.fields.clone();
         let none = DocumentMarks::default();
         let count = stale.len();
@@ -384,6 +386,24 @@ impl SearchIndex {
             )
         });
         self.write(gone, count, turns)
+    }
+
+    /// One notice for documents whose `language` attribute names a language gloss does
+    /// not know: their words are indexed unstemmed.
+    fn note_unknown_languages<'d>(&mut self, docs: impl Iterator<Item = &'d Document>) {
+        let unknown: Vec<(&str, String)> = docs
+            .filter_map(|d| document_language(d).err().map(|v| (d.id.as_str(), v)))
+            .collect();
+        if let Some((id, value)) = unknown.first() {
+            let more = match unknown.len() {
+                1 => String::new(),
+                n => format!(" (and {} more documents)", n - 1),
+            };
+            self.notices.push(format!(
+                "{id}{more}: language {value:?} is not one gloss stems, so its words are searched unstemmed; give one of {}",
+                analysis::language_names()
+            ));
+        }
     }
 
     /// Re-indexes just the named documents (those a coding action touched), without
@@ -712,6 +732,20 @@ pub fn unindexed_issue_attribute(key: &str) -> Option<&'static str> {
     }
 }
 
+/// The language of a document's text, from its `language` attribute (English when it
+/// has none): its code and stemmer, or the value gloss does not know.
+pub fn document_language(
+    doc: &Document,
+) -> std::result::Result<(&'static str, Option<tantivy::tokenizer::Language>), String> {
+    match doc.attributes.get("language") {
+        None => Ok(("en", analysis::ENGLISH)),
+        Some(value) => {
+            let value = value.to_string();
+            analysis::language_named(&value).ok_or(value)
+        }
+    }
+}
+
 /// The tantivy documents (one per turn) of a document.
 fn turn_documents(
     f: &Fields,
@@ -741,6 +775,11 @@ fn turn_documents(
             }
         }
     }
+    let mut other_language = match document_language(doc) {
+        Ok(("en", _)) => None,
+        Ok((code, language)) => Some((code, analysis::text_index_in(language))),
+        Err(_) => Some(("none", analysis::text_index_in(None))),
+    };
     for (i, turn) in doc.turns.iter().enumerate() {
         let mut d = TantivyDocument::default();
         d.add_text(f.doc, &doc.id);
@@ -758,7 +797,25 @@ fn turn_documents(
         if let Some(t) = &turn.time {
             d.add_text(f.time, t);
         }
-        d.add_text(f.text, &turn.text);
+        match &mut other_language {
+            None => d.add_text(f.text, &turn.text),
+            Some((code, analyzer)) => {
+                // Text in another language is analysed here, with its own stemmer.
+                let mut tokens = Vec::new();
+                let mut stream = analyzer.token_stream(&turn.text);
+                while let Some(token) = stream.next() {
+                    tokens.push(token.clone());
+                }
+                d.add_pre_tokenized_text(
+                    f.text,
+                    PreTokenizedString {
+                        text: turn.text.clone(),
+                        tokens,
+                    },
+                );
+                d.add_text(f.lang, *code);
+            }
+        }
         if i == 0 {
             d.add_text(f.title, &doc.title);
         }

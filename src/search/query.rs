@@ -12,7 +12,7 @@ use tantivy::query::{
 };
 use tantivy::query_grammar::{UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, TokenizerManager};
+use tantivy::tokenizer::{Language, TextAnalyzer, TokenStream, TokenizerManager};
 use tantivy::{TantivyDocument, Term};
 
 use super::analysis::{self, EXACT_MARK, STEM_MARK, marked_stem, matching_ranges};
@@ -70,7 +70,7 @@ pub struct Results {
 
 /// The field names a query may use, for error messages.
 pub const QUERY_FIELDS: &str =
-    "text, exact, speaker, title, memo, kind, doc, repo, label, attr, code, coder";
+    "text, exact, speaker, title, memo, kind, doc, repo, label, attr, lang, code, coder";
 
 impl SearchView {
     /// Searches turns. With `exact`, unprefixed words match the text as written (no
@@ -90,7 +90,9 @@ impl SearchView {
         let trimmed = query.trim();
         let mut warnings = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut builder = TextQueries::new(f, &parser, exact);
+        let searcher = self.reader.searcher();
+        let languages = self.languages(&searcher);
+        let mut builder = TextQueries::new(f, &parser, exact, &languages);
         // `word~N` (fuzzy) is not in tantivy's grammar: take those words out and match
         // them as fuzzy terms against the words as written.
         let (rest, fuzzy) = split_fuzzy(trimmed);
@@ -142,7 +144,6 @@ impl SearchView {
         }
         clauses.extend(filter_clauses.into_iter().map(|q| (Occur::Must, q)));
         let combined = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let top = searcher
             .search(
                 &combined,
@@ -175,7 +176,7 @@ impl SearchView {
         // The turn text is analysed as it was indexed; a word is highlighted when one
         // of its forms is among the query's terms.
         let terms = highlight;
-        let mut analyzer = analysis::text_index();
+        let mut analyzers: Vec<(String, TextAnalyzer)> = Vec::new();
         let mut hits = Vec::with_capacity(top_docs.len());
         if limit > 0 {
             for (score, address) in top_docs {
@@ -188,8 +189,31 @@ impl SearchView {
                         .unwrap_or("")
                         .to_string()
                 };
-                let text = text_of(f.text);
-                let matches = matching_ranges(&mut analyzer, &text, &terms);
+                // Text in another language was given to the index as its tokens.
+                let text = doc.get_first(f.text).map_or_else(String::new, |v| {
+                    v.as_str().map_or_else(
+                        || {
+                            v.as_pre_tokenized_text()
+                                .map(|p| p.text)
+                                .unwrap_or_default()
+                        },
+                        str::to_string,
+                    )
+                });
+                let lang = text_of(f.lang);
+                let slot = match analyzers.iter().position(|(code, _)| *code == lang) {
+                    Some(slot) => slot,
+                    None => {
+                        let language = if lang.is_empty() {
+                            analysis::ENGLISH
+                        } else {
+                            analysis::language_of_code(&lang)
+                        };
+                        analyzers.push((lang, analysis::text_index_in(language)));
+                        analyzers.len() - 1
+                    }
+                };
+                let matches = matching_ranges(&mut analyzers[slot].1, &text, &terms);
                 hits.push(Hit {
                     doc: text_of(f.doc),
                     kind: text_of(f.kind),
@@ -215,6 +239,28 @@ impl SearchView {
             per_kind,
             warnings,
         })
+    }
+
+    /// The languages of the indexed text, English first: the `lang` field's terms (few,
+    /// read from each segment's term dictionary).
+    fn languages(&self, searcher: &tantivy::Searcher) -> Vec<Option<Language>> {
+        let mut languages = vec![analysis::ENGLISH];
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.lang) else {
+                continue;
+            };
+            let Ok(mut terms) = inverted.terms().stream() else {
+                continue;
+            };
+            while terms.advance() {
+                let code = std::str::from_utf8(terms.key()).unwrap_or("none");
+                let language = analysis::language_of_code(code);
+                if !languages.contains(&language) {
+                    languages.push(language);
+                }
+            }
+        }
+        languages
     }
 
     fn filter_clauses(&self, filters: &Filters) -> Result<Vec<Box<dyn Query>>> {
@@ -299,24 +345,82 @@ struct TextQueries<'a> {
     parser: &'a QueryParser,
     /// Unprefixed words search the words as written.
     exact_by_default: bool,
-    stems: TextAnalyzer,
-    written: TextAnalyzer,
+    /// The stemming analyzer of each language in the index, English first.
+    stems: Vec<TextAnalyzer>,
+    /// The written-form analyzer ([`analysis::text_exact_query_in`]) of each language.
+    written: Vec<TextAnalyzer>,
     /// Tokens of the text field that count as matches, for highlighting.
     highlight: Vec<String>,
     errors: Vec<QueryParserError>,
 }
 
+/// A word of a query on the turn text: where it is, and the tokens of the text field
+/// any of which matches it (its forms in every language the index holds).
+struct QueryWord {
+    position: usize,
+    offset_from: usize,
+    offset_to: usize,
+    forms: Vec<String>,
+}
+
 impl<'a> TextQueries<'a> {
-    fn new(fields: &'a Fields, parser: &'a QueryParser, exact_by_default: bool) -> Self {
+    fn new(
+        fields: &'a Fields,
+        parser: &'a QueryParser,
+        exact_by_default: bool,
+        languages: &[Option<Language>],
+    ) -> Self {
         TextQueries {
             fields,
             parser,
             exact_by_default,
-            stems: analysis::stemmed(),
-            written: analysis::text_exact_query(),
+            stems: languages.iter().map(|&l| analysis::stemmed_in(l)).collect(),
+            written: languages
+                .iter()
+                .map(|&l| analysis::text_exact_query_in(l))
+                .collect(),
             highlight: Vec::new(),
             errors: Vec::new(),
         }
+    }
+
+    /// The words of a literal, each with the tokens that match it: a stem `s` is
+    /// indexed as `s` or `~s`; a written form as [`analysis::text_exact_query_in`]
+    /// gives it — in each language, whose stemmer may tell them apart differently.
+    fn query_words(&mut self, phrase: &str, forms: Forms) -> Vec<QueryWord> {
+        let analyzers = match forms {
+            Forms::Stems => &mut self.stems,
+            Forms::Written => &mut self.written,
+        };
+        let mut words: Vec<QueryWord> = Vec::new();
+        for (l, analyzer) in analyzers.iter_mut().enumerate() {
+            let mut stream = analyzer.token_stream(phrase);
+            let mut k = 0;
+            while let Some(t) = stream.next() {
+                if l == 0 {
+                    words.push(QueryWord {
+                        position: t.position,
+                        offset_from: t.offset_from,
+                        offset_to: t.offset_to,
+                        forms: Vec::new(),
+                    });
+                }
+                // Every language splits words alike; only their forms differ.
+                if let Some(word) = words.get_mut(k) {
+                    let candidates = match forms {
+                        Forms::Stems => vec![t.text.clone(), marked_stem(&t.text)],
+                        Forms::Written => vec![t.text.clone()],
+                    };
+                    for form in candidates {
+                        if !word.forms.contains(&form) {
+                            word.forms.push(form);
+                        }
+                    }
+                }
+                k += 1;
+            }
+        }
+        words
     }
 
     /// The query of a part of the parse; `None` when it holds no searchable word.
@@ -384,48 +488,55 @@ impl<'a> TextQueries<'a> {
         forms: Forms,
         negated: bool,
     ) -> Option<Box<dyn Query>> {
-        let analyzer = match forms {
-            Forms::Stems => &mut self.stems,
-            Forms::Written => &mut self.written,
-        };
-        let mut tokens: Vec<Token> = Vec::new();
-        let mut stream = analyzer.token_stream(&literal.phrase);
-        while let Some(t) = stream.next() {
-            tokens.push(t.clone());
-        }
+        let mut words = self.query_words(&literal.phrase, forms);
         let text = self.fields.text;
         let term = |s: &str| Term::from_field_text(text, s);
         if !negated {
-            for t in &tokens {
-                match forms {
-                    Forms::Stems => {
-                        self.highlight.push(t.text.clone());
-                        self.highlight.push(marked_stem(&t.text));
-                    }
-                    Forms::Written => self.highlight.push(t.text.clone()),
-                }
+            for word in &words {
+                self.highlight.extend(word.forms.iter().cloned());
             }
         }
         // A trailing `*` on a quoted phrase: its last word is a prefix of any form.
-        let prefix = literal.prefix.then(|| tokens.pop()).flatten().map(|t| {
+        let prefix = literal.prefix.then(|| words.pop()).flatten().map(|w| {
             let typed = literal
                 .phrase
-                .get(t.offset_from..t.offset_to)
-                .unwrap_or(&t.text)
+                .get(w.offset_from..w.offset_to)
+                .unwrap_or("")
                 .to_lowercase();
             (
-                t.position,
+                w.position,
                 format!(
                     "[{EXACT_MARK}{STEM_MARK}]?{}.*",
                     wildcard_query_to_regex_str(&typed)
                 ),
             )
         });
-        let pattern = |t: &Token| match forms {
-            Forms::Stems => format!("{STEM_MARK}?{}", wildcard_query_to_regex_str(&t.text)),
-            Forms::Written => wildcard_query_to_regex_str(&t.text),
+        let any_of = |word: &QueryWord| -> Box<dyn Query> {
+            match word.forms.as_slice() {
+                [one] => Box::new(TermQuery::new(term(one), IndexRecordOption::WithFreqs)),
+                many => Box::new(BooleanQuery::new(
+                    many.iter()
+                        .map(|f| {
+                            (
+                                Occur::Should,
+                                Box::new(TermQuery::new(term(f), IndexRecordOption::WithFreqs))
+                                    as Box<dyn Query>,
+                            )
+                        })
+                        .collect(),
+                )),
+            }
         };
-        match (tokens.as_slice(), prefix) {
+        // A phrase position matches any of the word's forms.
+        let pattern = |word: &QueryWord| {
+            let alternatives: Vec<String> = word
+                .forms
+                .iter()
+                .map(|f| wildcard_query_to_regex_str(f))
+                .collect();
+            format!("({})", alternatives.join("|"))
+        };
+        match (words.as_slice(), prefix) {
             ([], None) => None,
             ([], Some((_, re))) => match RegexQuery::from_pattern(&re, text) {
                 Ok(q) => Some(Box::new(q)),
@@ -435,37 +546,18 @@ impl<'a> TextQueries<'a> {
                     None
                 }
             },
-            ([one], None) => Some(match forms {
-                Forms::Stems => Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            term(&one.text),
-                            IndexRecordOption::WithFreqs,
-                        )) as Box<dyn Query>,
-                    ),
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            term(&marked_stem(&one.text)),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                    ),
-                ])),
-                Forms::Written => Box::new(TermQuery::new(
-                    term(&one.text),
-                    IndexRecordOption::WithFreqs,
-                )),
-            }),
-            (many, None) if forms == Forms::Written => {
+            ([one], None) => Some(any_of(one)),
+            (many, None) if many.iter().all(|w| w.forms.len() == 1) => {
                 Some(Box::new(PhraseQuery::new_with_offset_and_slop(
-                    many.iter().map(|t| (t.position, term(&t.text))).collect(),
+                    many.iter()
+                        .map(|w| (w.position, term(&w.forms[0])))
+                        .collect(),
                     literal.slop,
                 )))
             }
             (many, prefix) => {
                 let mut patterns: Vec<(usize, String)> =
-                    many.iter().map(|t| (t.position, pattern(t))).collect();
+                    many.iter().map(|w| (w.position, pattern(w))).collect();
                 patterns.extend(prefix);
                 Some(Box::new(RegexPhraseQuery::new_with_offset_and_slop(
                     text,
@@ -480,7 +572,10 @@ impl<'a> TextQueries<'a> {
     fn fuzzy(&mut self, word: &str, distance: u8) -> Vec<Box<dyn Query>> {
         let text = self.fields.text;
         let mut out: Vec<Box<dyn Query>> = Vec::new();
-        let mut stream = self.written.token_stream(word);
+        let Some(written) = self.written.first_mut() else {
+            return out;
+        };
+        let mut stream = written.token_stream(word);
         while let Some(t) = stream.next() {
             // The written form is indexed bare or marked (when its stem differs): a
             // word near the one typed may be either.

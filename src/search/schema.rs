@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::analysis::{EXACT, EXACT_TEXT, STEMMED, TEXT};
 
 /// Bump when the schema or the analysis changes: older indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The schema and its fields.
 #[derive(Clone)]
@@ -36,6 +36,9 @@ pub struct Fields {
     pub labels: Field,
     /// Attributes as lower-cased `key=value` keywords.
     pub attr: Field,
+    /// The code of the document's language (`es`) when its text is not English: its
+    /// words were stemmed in that language (and a query looks for their stems too).
+    pub lang: Field,
     /// Codes on the turn, with their ancestors.
     pub code: Field,
     /// Coders with a coding on the turn.
@@ -70,6 +73,7 @@ impl Fields {
         let repo = b.add_text_field("repo", STRING | STORED);
         let labels = b.add_text_field("label", STRING);
         let attr = b.add_text_field("attr", STRING);
+        let lang = b.add_text_field("lang", STRING | STORED);
         let code = b.add_text_field("code", STRING | STORED);
         let coder = b.add_text_field("coder", STRING);
         let code_coder = b.add_text_field("code_coder", STRING);
@@ -89,6 +93,7 @@ impl Fields {
             repo,
             labels,
             attr,
+            lang,
             code,
             coder,
             code_coder,

@@ -281,6 +281,97 @@ fn attribute_filters_pick_issues_by_repo_labels_and_state_and_name_what_is_not_a
     );
 }
 
+#[test]
+fn a_document_in_another_language_is_stemmed_in_it_and_found_by_query_words_in_any() {
+    let tmp = new_project();
+    fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    fs::write(
+        tmp.path().join("transcripts/es.txt"),
+        "Entrevistador: ¿Qué hicisteis?\n\n\
+         P4: Entrenamos los modelos durante semanas.\n\n\
+         Entrevistador: ¿Y después?\n\n\
+         P4: El entrenamiento falló con los datos nuevos.\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("transcripts/en.txt"),
+        "Interviewer: What happened?\n\nP1: We were reproducing the models for weeks.\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("transcripts/xx.txt"),
+        "Interviewer: Anything else?\n\nP9: Nothing else.\n",
+    )
+    .unwrap();
+    let config = tmp.path().join("gloss.yaml");
+    let yaml = fs::read_to_string(&config).unwrap().replace(
+        "attributes: {}",
+        "attributes:\n  transcripts/es:\n    language: Spanish\n  transcripts/xx:\n    language: klingon",
+    );
+    fs::write(&config, yaml).unwrap();
+    let study = open_study(tmp.path());
+    let mut index = SearchIndex::open(&study.project.derived_dir()).unwrap();
+    index.sync(&study).unwrap();
+    // A language gloss has no stemmer for is named once, with the known ones.
+    assert!(
+        index.notices.iter().any(|n| n.contains("transcripts/xx")
+            && n.contains("\"klingon\"")
+            && n.contains("es (spanish)")),
+        "{:?}",
+        index.notices
+    );
+    let hits = |q: &str, exact: bool| -> Vec<(String, usize, Vec<String>)> {
+        let r = index.search(q, &Filters::default(), 50, exact).unwrap();
+        assert!(r.warnings.is_empty(), "{q}: {:?}", r.warnings);
+        let mut out: Vec<_> = r
+            .hits
+            .iter()
+            .map(|h| {
+                let marked = h.matches.iter().map(|&(s, e)| h.text[s..e].to_string());
+                (h.doc.clone(), h.turn, marked.collect())
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let es = "transcripts/es".to_string();
+    // Spanish stems join "entrenamos" and "entrenamiento" (English stemming does not).
+    assert_eq!(
+        hits("entrenamiento", false),
+        [
+            (es.clone(), 1, vec!["Entrenamos".to_string()]),
+            (es.clone(), 3, vec!["entrenamiento".to_string()])
+        ]
+    );
+    assert_eq!(
+        hits("\"entrenar los modelos\"", false),
+        [(
+            es.clone(),
+            1,
+            ["Entrenamos", "los", "modelos"].map(String::from).to_vec()
+        )]
+    );
+    // Exact search finds the word as written only, in any language.
+    assert_eq!(
+        hits("entrenamos", true),
+        [(es.clone(), 1, vec!["Entrenamos".to_string()])]
+    );
+    assert_eq!(hits("\"los modelos\"", true).len(), 1);
+    // English text is stemmed in English as before, in the same index.
+    assert_eq!(
+        hits("reproduce", false),
+        [(
+            "transcripts/en".to_string(),
+            1,
+            vec!["reproducing".to_string()]
+        )]
+    );
+    // The language is a field: lang:es picks the Spanish turns.
+    assert_eq!(hits("modelos AND lang:es", false).len(), 1);
+    // The unknown language's words are found as written (unstemmed).
+    assert_eq!(hits("nothing", false).len(), 1);
+}
+
 fn small_project() -> tempfile::TempDir {
     let tmp = new_project();
     fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();

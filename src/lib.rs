@@ -4,8 +4,12 @@
 //! `gloss.yaml`; its [`corpus`] is a set of documents (ordered turns plus attributes)
 //! read from the project's source files; its [`codebook`] is a tree of codes and
 //! instrument dimensions from YAML; its [`coding`] store keeps each coder's span codings,
-//! instrument records, statuses and memos in one crash-safe file per coder.
+//! instrument records, statuses and memos in one crash-safe file per coder. [`agree`]
+//! measures agreement between coders and draws the samples they double-code;
+//! [`check`] validates a project after coders merge their branches.
 
+pub mod agree;
+pub mod check;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;

@@ -101,7 +101,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         ))
         .into());
     }
-    let filters = args.filters.resolve(&study.codebook, &args.within)?;
+    let mut filters = args.filters.resolve(&study.codebook, &args.within)?;
+    if let Some(me) = ctx.blind(&study.project)? {
+        super::search::blind_filters(&mut filters, &args.query, &me)?;
+    }
     let index = open_index(&study)?;
     let all = index.search(&args.query, &filters, 0, args.filters.exact)?;
     let results = index.search(&args.query, &filters, all.total, args.filters.exact)?;

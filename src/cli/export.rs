@@ -154,9 +154,11 @@ pub struct Output {
     output: Option<PathBuf>,
 }
 
-/// Opens the whole study for an export, warning about files it could not read.
+/// Opens the whole study for an export, warning about files it could not read; in blind
+/// mode only the coder's own work is in it.
 pub(super) fn open_study(ctx: &Ctx) -> Result<Study, super::CliError> {
-    let study = Study::open(ctx.project()?)?;
+    let mut study = Study::open(ctx.project()?)?;
+    ctx.hide_others(&mut study)?;
     for w in study
         .codings
         .unreadable

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use gloss::codebook::Codebook;
 use gloss::codebook::edit::{self, NewCode};
+use gloss::codebook::{Codebook, normalize_label};
 use gloss::coding::sheet::{self, SheetOptions};
 use gloss::corpus::slug;
 use gloss::study::Study;
@@ -122,6 +122,16 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
                 &study.corpus,
                 &now,
             )?;
+            if let Some(u) = plan.unmapped.first() {
+                return Err(gloss::Error::Input(format!(
+                    "{}: the label {:?} (column {:?}, line(s) {}) still maps to no value after the new values were added; add it to the codebook by hand",
+                    args.path.display(),
+                    u.label,
+                    u.column,
+                    list_lines(&u.lines)
+                ))
+                .into());
+            }
         }
     }
     let documents = plan
@@ -200,15 +210,45 @@ fn create_values(
     };
     let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut created = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    // Labels are told apart as the sheet compares them (trimmed, spaces collapsed,
+    // case folded): each distinct one becomes one value. Ids come from the label's
+    // slug; labels whose slugs collide (`other` and `other'`) get `-2`, `-3`, …
+    // Each value is named by the label as first written in the file (spaces collapsed),
+    // and values are added in the order their labels first occur.
+    let mut first: BTreeMap<(String, String), &sheet::Unmapped> = BTreeMap::new();
     for u in unmapped {
+        let key = (u.dimension.clone(), normalize_label(&u.label));
+        let line = |u: &sheet::Unmapped| u.lines.first().copied().unwrap_or(usize::MAX);
+        if first.get(&key).is_none_or(|f| line(u) < line(f)) {
+            first.insert(key, u);
+        }
+    }
+    let mut groups: Vec<&sheet::Unmapped> = first.into_values().collect();
+    groups.sort_by_key(|u| {
+        (
+            u.lines.first().copied().unwrap_or(usize::MAX),
+            u.dimension.clone(),
+        )
+    });
+    let mut ids = std::collections::BTreeSet::new();
+    for u in groups {
         let Some(dim) = study.codebook.get(&u.dimension) else {
             continue;
         };
-        let id = format!("{}-{}", dim.id, slug(&u.label));
-        if !seen.insert(id.clone()) || study.codebook.get(&id).is_some() {
-            continue;
+        let label = u.label.split_whitespace().collect::<Vec<_>>().join(" ");
+        let slug = slug(&label);
+        let base = format!(
+            "{}-{}",
+            dim.id,
+            if slug.is_empty() { "value" } else { &slug }
+        );
+        let mut id = base.clone();
+        let mut n = 2;
+        while study.codebook.get(&id).is_some() || ids.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
         }
+        ids.insert(id.clone());
         let text = match texts.get(&dim.file) {
             Some(t) => t.clone(),
             None => {
@@ -217,10 +257,9 @@ fn create_values(
         };
         let new = NewCode {
             id: id.clone(),
-            name: u.label.clone(),
+            name: label.clone(),
             description: Some(format!(
-                "Added by gloss import codings from the label {:?}.",
-                u.label
+                "Added by gloss import codings from the label {label:?}."
             )),
             key: None,
             color: None,
@@ -229,7 +268,7 @@ fn create_values(
             gloss::Error::Input(format!("{}: cannot add {id}: {e}", dim.file.display()))
         })?;
         texts.insert(dim.file.clone(), changed);
-        created.push(format!("{id} ({:?}) under {}", u.label, dim.id));
+        created.push(format!("{id} ({label:?}) under {}", dim.id));
     }
     if !dry_run {
         for (path, text) in &texts {

@@ -15,6 +15,9 @@ pub struct Args {
     /// Only documents the coder has not coded yet (no codings, records or exclusion).
     #[arg(long)]
     uncoded: bool,
+    /// Only the documents of this round (`gloss sample --round NAME`).
+    #[arg(long, value_name = "NAME")]
+    round: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
@@ -28,6 +31,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     };
     let coder = ctx.coder()?;
     let study = Study::open(ctx.project()?)?;
+    let round: Option<std::collections::HashSet<String>> = match &args.round {
+        Some(name) => Some(
+            gloss::agree::sample::Rounds::load(&study.project)?
+                .find(name)?
+                .documents
+                .iter()
+                .map(|d| study.project.meta.current_id(d).to_string())
+                .collect(),
+        ),
+        None => None,
+    };
     for w in study
         .corpus
         .warnings
@@ -40,6 +54,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         .document_rows(&coder)
         .into_iter()
         .filter(|r| kind.is_none_or(|k| r.kind == k))
+        .filter(|r| round.as_ref().is_none_or(|docs| docs.contains(&r.id)))
         .filter(|r| !args.uncoded || (r.codings == 0 && r.records == 0 && r.excluded.is_none()))
         .collect();
     if ctx.json {

@@ -9,10 +9,13 @@ macro_rules! outln {
     }};
 }
 
+mod agree;
 mod autocode;
+mod check;
 mod code;
 mod codebook;
 mod compact;
+mod disagreements;
 mod export;
 mod import;
 mod import_codings;
@@ -24,6 +27,7 @@ mod record;
 mod remove;
 mod rename;
 mod report;
+mod sample;
 mod search;
 mod show;
 mod speakers;
@@ -54,6 +58,9 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Blind coding: show only your own codings and records (as `blind: true` in gloss.yaml).
+    #[arg(long, global = true)]
+    blind: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -84,6 +91,10 @@ enum Command {
     Autocode(autocode::Args),
     Undo(undo::Args),
     Tui(tui::Args),
+    Agree(agree::Args),
+    Disagreements(disagreements::Args),
+    Sample(sample::Args),
+    Check(check::Args),
 }
 
 /// An error from a command: a library error, or a usage problem found after parsing.
@@ -138,6 +149,7 @@ pub struct Ctx {
     project_arg: Option<PathBuf>,
     coder_arg: Option<String>,
     pub json: bool,
+    blind_arg: bool,
 }
 
 impl Ctx {
@@ -176,6 +188,62 @@ impl Ctx {
             })?;
         gloss::coding::store::validate_coder(&coder)?;
         Ok(coder)
+    }
+
+    /// The project folder (named by `--project`, or the nearest with a gloss.yaml walking
+    /// up), without reading any of its files: for `gloss check`, which must work when
+    /// gloss.yaml itself holds a merge conflict.
+    pub fn project_root(&self) -> CliResult<PathBuf> {
+        let start = match &self.project_arg {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir()?,
+        };
+        let mut dir = Some(start.as_path());
+        while let Some(d) = dir {
+            if d.join(gloss::project::CONFIG_FILE).is_file() {
+                return Ok(d.to_path_buf());
+            }
+            if self.project_arg.is_some() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Err(gloss::Error::Project(format!(
+            "{} is not in a gloss project (no gloss.yaml here or above)",
+            start.display()
+        ))
+        .into())
+    }
+
+    /// In blind mode (`--blind`, or `blind: true` in gloss.yaml), the coder whose work
+    /// alone is shown; `None` when every coder's work may be shown.
+    pub fn blind(&self, project: &Project) -> CliResult<Option<String>> {
+        if self.blind_arg || project.config.blind {
+            Ok(Some(self.coder()?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Leaves only the coder's own work in a study when blind mode is on, saying so on
+    /// standard error.
+    pub fn hide_others(&self, study: &mut gloss::study::Study) -> CliResult {
+        if let Some(me) = self.blind(&study.project)? {
+            study.codings.keep_only(&me);
+            eprintln!("gloss: blind mode: showing {me}'s work only");
+        }
+        Ok(())
+    }
+
+    /// Refuses a command that shows other coders' work side by side, in blind mode.
+    pub fn refuse_blind(&self, project: &Project, what: &str) -> CliResult {
+        if self.blind(project)?.is_some() {
+            return Err(gloss::Error::Input(format!(
+                "blind mode is on (--blind or `blind: true` in gloss.yaml), and {what} shows other coders' work; when the round is coded, set `blind: false` in gloss.yaml and run it again"
+            ))
+            .into());
+        }
+        Ok(())
     }
 }
 
@@ -224,6 +292,7 @@ pub fn run(cli: Cli) -> CliResult {
         project_arg: cli.project,
         coder_arg: cli.coder,
         json: cli.json,
+        blind_arg: cli.blind,
     };
     match cli.command {
         // On a terminal, `gloss` alone opens the workbench; in a pipe it prints the status.
@@ -252,6 +321,10 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Autocode(args)) => autocode::run(&ctx, &args),
         Some(Command::Undo(args)) => undo::run(&ctx, &args),
+        Some(Command::Agree(args)) => agree::run(&ctx, &args),
+        Some(Command::Disagreements(args)) => disagreements::run(&ctx, &args),
+        Some(Command::Sample(args)) => sample::run(&ctx, &args),
+        Some(Command::Check(args)) => check::run(&ctx, &args),
     }
 }
 

@@ -44,7 +44,7 @@ pub struct FilterArgs {
     #[arg(long)]
     pub uncoded: bool,
     /// Only turns coded by this coder (with --code: coded with that code by this coder).
-    #[arg(long = "by", value_name = "CODER")]
+    #[arg(long = "by", id = "by_coder", value_name = "CODER")]
     pub coder: Option<String>,
     /// Only turns of this speaker: label, participant alias or role (interviewer, participant).
     #[arg(long)]
@@ -118,18 +118,92 @@ fn open_index_for_search(project: Project) -> CliResult<SearchIndex> {
     Ok(index)
 }
 
+/// Blind mode: a search may not reach other coders' work. Filters on codes are
+/// narrowed to the coder's own codings; `--by` another coder, `--uncoded` (which looks
+/// at every coder's codings) and the query fields `code:`, `coder:` and `memo:` are
+/// refused.
+pub fn blind_filters(filters: &mut Filters, query: &str, me: &str) -> CliResult {
+    let refuse = |what: String| {
+        Err(CliError::Gloss(gloss::Error::Input(format!(
+            "blind mode hides other coders' work: {what} is not available while coding blind"
+        ))))
+    };
+    if let Some(other) = filters.coder.as_deref().filter(|c| *c != me) {
+        return refuse(format!("--by {other}"));
+    }
+    if filters.uncoded {
+        return refuse("--uncoded (turns no coder coded)".into());
+    }
+    for field in ["code", "coder", "memo"] {
+        let pattern = format!("{field}:");
+        let used = query.match_indices(&pattern).any(|(at, _)| {
+            !query[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        if used {
+            return refuse(format!("the query field {pattern}"));
+        }
+    }
+    if !filters.codes.is_empty() {
+        filters.coder = Some(me.to_string());
+    }
+    Ok(())
+}
+
+/// Blind mode: each hit's codes become the coder's own codes on that turn (with their
+/// ancestors, as the index lists them).
+fn own_codes(project: &Project, codebook: &Codebook, me: &str, hits: &mut [Hit]) -> CliResult {
+    let file = gloss::coding::store::read_coder(&project.coding_dir(), me)?;
+    let mut mine: std::collections::HashSet<(String, usize, String)> = Default::default();
+    for entry in file.values_unordered() {
+        if let gloss::coding::Entry::Coding(c) = entry {
+            let doc = project.meta.current_id(&c.doc).to_string();
+            let last = if c.end.byte == 0 && c.end.turn > c.start.turn {
+                c.end.turn - 1
+            } else {
+                c.end.turn
+            };
+            let mut lineage = vec![c.code.clone()];
+            if let Some(code) = codebook.find_id(&c.code) {
+                lineage.push(code.id.clone());
+                lineage.extend(codebook.ancestors(&code.id).iter().map(|a| a.id.clone()));
+            }
+            for turn in c.start.turn..=last {
+                for code in &lineage {
+                    mine.insert((doc.clone(), turn, code.clone()));
+                }
+            }
+        }
+    }
+    for hit in hits {
+        let (doc, turn) = (hit.doc.clone(), hit.turn);
+        hit.codes
+            .retain(|code| mine.contains(&(doc.clone(), turn, code.clone())));
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let project = ctx.project()?;
     let codebook = Codebook::load(&project.codebooks_dir())?;
-    let filters = args.filters.resolve(&codebook, &args.codes)?;
+    let mut filters = args.filters.resolve(&codebook, &args.codes)?;
+    let blind = ctx.blind(&project)?;
+    if let Some(me) = &blind {
+        blind_filters(&mut filters, &args.query, me)?;
+    }
     if args.query.chars().count() > 10_000 {
         return Err(gloss::Error::Input(
             "the query is longer than 10,000 characters; search for fewer words".into(),
         )
         .into());
     }
-    let index = open_index_for_search(project)?;
-    let results = index.search(&args.query, &filters, args.limit, args.filters.exact)?;
+    let index = open_index_for_search(project.clone())?;
+    let mut results = index.search(&args.query, &filters, args.limit, args.filters.exact)?;
+    if let Some(me) = &blind {
+        own_codes(&project, &codebook, me, &mut results.hits)?;
+    }
     if let Some(first) = results.warnings.first() {
         // The library is lenient (search-as-you-type shows what it can); a typed command
         // with a mistake in its query is an error, with where the mistake is.

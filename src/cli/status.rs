@@ -13,7 +13,8 @@ use super::{CliResult, Ctx, print_json};
 pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: &Args) -> CliResult {
-    let study = Study::open(ctx.project()?)?;
+    let mut study = Study::open(ctx.project()?)?;
+    ctx.hide_others(&mut study)?;
     let summary = study.summary();
     if ctx.json {
         return print_json(&summary);

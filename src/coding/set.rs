@@ -110,6 +110,14 @@ impl CodingSet {
         Ok(set)
     }
 
+    /// Keeps only one coder's entries (blind coding: every view then shows that coder's
+    /// work alone). Problems reading other coders' files are dropped too.
+    pub fn keep_only(&mut self, coder: &str) {
+        self.coders.retain(|c| c.coder == coder);
+        let mine = format!("(coder {coder} left out");
+        self.unreadable.retain(|u| u.contains(&mine));
+    }
+
     /// The entries of one coder, if that coder has any.
     pub fn coder(&self, coder: &str) -> Option<&CoderFile> {
         self.coders.iter().find(|c| c.coder == coder)

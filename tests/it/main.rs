@@ -5,6 +5,7 @@
 
 mod common;
 
+mod agree;
 mod cli;
 mod codebook;
 mod crash;

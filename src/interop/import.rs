@@ -183,6 +183,9 @@ fn gloss_data(qde: &QdeProject) -> std::result::Result<Option<GlossData>, String
 /// A code to add, as it will be written.
 #[derive(Debug, Clone, Default, Serialize)]
 struct NewCode {
+    /// The name in the file imported (a clash may change `name`).
+    #[serde(skip)]
+    original: String,
     id: String,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,7 +234,6 @@ struct PlannedDoc {
     map: TurnMap,
     /// A source gloss exported (read back from its rendering).
     rendered: bool,
-    new: bool,
 }
 
 /// A document file to write.
@@ -268,7 +270,6 @@ struct Plan<'a> {
     code_names: HashMap<String, String>,
     // Documents.
     docs: HashMap<String, PlannedDoc>,
-    doc_order: Vec<String>,
     writes: Vec<DocWrite>,
     meta: BTreeMap<String, (Attributes, BTreeMap<String, SpeakerInfo>)>,
     ids_planned: HashSet<String>,
@@ -314,7 +315,6 @@ impl<'a> Plan<'a> {
             edits: BTreeMap::new(),
             code_names: HashMap::new(),
             docs: HashMap::new(),
-            doc_order: Vec::new(),
             writes: Vec::new(),
             meta: BTreeMap::new(),
             ids_planned: HashSet::new(),
@@ -377,8 +377,6 @@ impl<'a> Plan<'a> {
         for code in codes {
             self.code(code, Parent::Top, None, &extra);
         }
-        let n_new: usize = self.report.codes_added.len();
-        let _ = n_new;
     }
 
     fn code(
@@ -405,13 +403,26 @@ impl<'a> Plan<'a> {
             let by_id = gd
                 .and_then(|g| book.get(&g.id))
                 .filter(|c| normalize_label(&c.name) == normalize_label(&name));
+            // Its name, or the name an earlier import gave it (`Name (Parent)`, `… 2`).
+            let norm = normalize_label(&name);
+            let renamed = format!("{norm} (");
             let found = by_id.or_else(|| {
                 let all: Vec<_> = book
-                    .resolve_all(&name)
-                    .into_iter()
+                    .codes
+                    .iter()
                     .filter(|c| same_parent(c))
+                    .filter(|c| {
+                        let n = normalize_label(&c.name);
+                        n == norm || n.starts_with(&renamed)
+                    })
                     .collect();
-                (all.len() == 1).then(|| all[0])
+                match all.as_slice() {
+                    [one] => Some(*one),
+                    many => many
+                        .iter()
+                        .find(|c| normalize_label(&c.name) == norm)
+                        .copied(),
+                }
             });
             if let Some(existing) = found {
                 let id = existing.id.clone();
@@ -486,6 +497,7 @@ impl<'a> Plan<'a> {
         let (description, include, exclude, example) =
             split_description(code.description.as_deref().unwrap_or(""));
         let mut new = NewCode {
+            original: name.clone(),
             id: id.clone(),
             name: unique,
             description,
@@ -563,7 +575,7 @@ impl<'a> Plan<'a> {
         };
         let (last, up) = path.split_last()?;
         let list = self.new_children(*file, up);
-        list.get(*last).map(|c| c.name.clone())
+        list.get(*last).map(|c| c.original.clone())
     }
 
     fn new_children(&mut self, file: usize, path: &[usize]) -> &mut Vec<NewCode> {
@@ -736,9 +748,7 @@ impl<'a> Plan<'a> {
             let Some((mut doc, file_text, map, rendered, dest)) = planned else {
                 continue;
             };
-            self.place_document(&source.guid, &mut doc, file_text, dest, attrs, gd);
-            let id = doc.id.clone();
-            let new = !self.report.documents_unchanged.contains(&id);
+            self.place_document(&mut doc, file_text, dest, attrs, gd);
             self.docs.insert(
                 source.guid.clone(),
                 PlannedDoc {
@@ -746,10 +756,8 @@ impl<'a> Plan<'a> {
                     text,
                     map,
                     rendered,
-                    new,
                 },
             );
-            self.doc_order.push(source.guid.clone());
         }
     }
 
@@ -914,7 +922,6 @@ impl<'a> Plan<'a> {
     /// another document under its id), or reuses the project's identical document.
     fn place_document(
         &mut self,
-        _source: &str,
         doc: &mut Document,
         file_text: Option<String>,
         dest: PathBuf,
@@ -1044,8 +1051,6 @@ impl<'a> Plan<'a> {
         for (coder, c) in self.study.codings.spans() {
             existing.insert((coder.to_string(), c.doc.clone(), c.code.clone(), c.start, c.end));
         }
-        let mut ids: HashMap<String, u64> = HashMap::new();
-        let mut preserved: HashMap<String, HashSet<String>> = HashMap::new();
         for source in &qde.sources {
             let Some(planned) = self.docs.get(&source.guid) else {
                 continue;
@@ -1119,7 +1124,6 @@ impl<'a> Plan<'a> {
                 .iter()
                 .filter(|c| !self.record_codings.contains(&c.guid))
                 .collect();
-            let _ = planned.rendered;
             let mut todo: Vec<(Option<&Selection>, &Coding, (Position, Position))> = Vec::new();
             for (sel, span) in &work {
                 for c in &sel.codings {
@@ -1198,14 +1202,6 @@ impl<'a> Plan<'a> {
                     created,
                     modified,
                 };
-                if let Some(n) = id_number(&coding.id, &coder) {
-                    let entry = ids.entry(coder.clone()).or_default();
-                    *entry = (*entry).max(n);
-                    preserved
-                        .entry(coder.clone())
-                        .or_default()
-                        .insert(coding.id.clone());
-                }
                 self.new_codings.entry(coder).or_default().push(coding);
             }
         }
@@ -1232,7 +1228,6 @@ impl<'a> Plan<'a> {
             }
             stack.extend(code.children.iter());
         }
-        let _ = (ids, preserved);
     }
 
     /// A memo from a note; an existing memo of the coder on the same thing is kept.
@@ -1553,7 +1548,6 @@ impl<'a> Plan<'a> {
                 ));
             }
         }
-        let _ = self.doc_order;
         Ok(self.report)
     }
 }

@@ -322,7 +322,7 @@ pub fn read_codebook(bytes: &[u8]) -> Result<Vec<QdeCode>, XmlError> {
     };
     match codes {
         Some(codes) => read_codes(codes, &guid),
-        None => Ok(Vec::new()),
+        None => Err(err(&root, "holds no <Codes>: there is no codebook in it".into())),
     }
 }
 

@@ -200,7 +200,29 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
         .filter(|c| !c.is_empty())
         .map(|c| c.coder.as_str())
         .collect();
-    let user = |coder: &str| guid("user", coder);
+    let user_guids: HashMap<&str, String> = study
+        .codings
+        .coders
+        .iter()
+        .map(|c| (c.coder.as_str(), guid("user", &c.coder)))
+        .collect();
+    let user = |coder: &str| {
+        user_guids
+            .get(coder)
+            .cloned()
+            .unwrap_or_else(|| guid("user", coder))
+    };
+    let code_guids: HashMap<&str, String> = book
+        .codes
+        .iter()
+        .map(|c| (c.id.as_str(), guid("code", &c.id)))
+        .collect();
+    let code_guid = |id: &str| {
+        code_guids
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| guid("code", id))
+    };
 
     // Memos, by what they are about, in a fixed order.
     let mut code_notes: HashMap<String, Vec<String>> = HashMap::new();
@@ -221,7 +243,9 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
                 MemoTarget::Document(d) => {
                     let d = project.meta.current_id(d);
                     if corpus.get(d).is_none() {
-                        *left_out.entry("memos on documents not in the project").or_default() += 1;
+                        *left_out
+                            .entry("memos on documents not in the project")
+                            .or_default() += 1;
                         continue;
                     }
                     (format!("document:{d}"), (false, d.to_string()))
@@ -229,7 +253,9 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
                 MemoTarget::Code(c) => match book.find_id(c) {
                     Some(code) => (format!("code:{}", code.id), (true, code.id.clone())),
                     None => {
-                        *left_out.entry("memos on codes not in the codebook").or_default() += 1;
+                        *left_out
+                            .entry("memos on codes not in the codebook")
+                            .or_default() += 1;
                         continue;
                     }
                 },
@@ -243,7 +269,11 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
                 created: Some(m.modified.clone()),
                 modified: Some(m.modified.clone()),
             });
-            let target = if key.0 { &mut code_notes } else { &mut doc_notes };
+            let target = if key.0 {
+                &mut code_notes
+            } else {
+                &mut doc_notes
+            };
             target.entry(key.1).or_default().push(g);
         }
     }
@@ -258,11 +288,7 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
             file: c
                 .parent
                 .is_none()
-                .then(|| {
-                    c.file
-                        .file_name()
-                        .map(|f| f.to_string_lossy().into_owned())
-                })
+                .then(|| c.file.file_name().map(|f| f.to_string_lossy().into_owned()))
                 .flatten(),
             select: c.select.map(|s| s.as_str().to_string()),
             key: c.key,
@@ -279,16 +305,22 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
         let (start, end) = match span.placement {
             Resolved::Placed { start, end, .. } => (start, end),
             Resolved::Orphaned(_) => {
-                *left_out.entry("orphaned codings (their text changed)").or_default() += 1;
+                *left_out
+                    .entry("orphaned codings (their text changed)")
+                    .or_default() += 1;
                 continue;
             }
             Resolved::MissingDocument => {
-                *left_out.entry("codings of documents not in the project").or_default() += 1;
+                *left_out
+                    .entry("codings of documents not in the project")
+                    .or_default() += 1;
                 continue;
             }
         };
         let Some(code) = book.find_id(&span.coding.code) else {
-            *left_out.entry("codings of codes not in the codebook").or_default() += 1;
+            *left_out
+                .entry("codings of codes not in the codebook")
+                .or_default() += 1;
             continue;
         };
         let Some(doc) = corpus.position(&span.doc) else {
@@ -325,7 +357,7 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
             modified: c.modified.clone(),
             codings: vec![Coding {
                 guid: coding_guid,
-                code: guid("code", &code.id),
+                code: code_guid(&code.id),
                 creating_user: Some(user(span.coder)),
                 created: Some(c.created.clone()),
                 note_refs,
@@ -342,7 +374,9 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
     for (coder, r) in study.codings.records() {
         let doc_id = project.meta.current_id(&r.doc);
         let Some(di) = corpus.position(doc_id) else {
-            *left_out.entry("records of documents not in the project").or_default() += 1;
+            *left_out
+                .entry("records of documents not in the project")
+                .or_default() += 1;
             continue;
         };
         let doc = &corpus.docs[di];
@@ -352,7 +386,9 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
             match anchors.place(&ev.anchor, (ev.start, ev.end)).span() {
                 Some(span) => spans.push(span),
                 None => {
-                    *left_out.entry("record evidence whose text changed").or_default() += 1;
+                    *left_out
+                        .entry("record evidence whose text changed")
+                        .or_default() += 1;
                 }
             }
         }
@@ -380,10 +416,12 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
             });
             g
         });
-        let whole = doc
-            .turns
-            .last()
-            .map(|t| (Position::new(0, 0), Position::new(doc.turns.len() - 1, t.text.len())));
+        let whole = doc.turns.last().map(|t| {
+            (
+                Position::new(0, 0),
+                Position::new(doc.turns.len() - 1, t.text.len()),
+            )
+        });
         let targets: Vec<_> = if spans.is_empty() {
             whole.into_iter().filter(|(s, e)| s < e).collect()
         } else {
@@ -395,14 +433,16 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
             for (dim, values) in &r.values {
                 for v in values {
                     let Some(code) = book.find_id(v) else {
-                        *left_out.entry("record values not in the codebook").or_default() += 1;
+                        *left_out
+                            .entry("record values not in the codebook")
+                            .or_default() += 1;
                         continue;
                     };
                     let g = guid("coding", &format!("{sel_key}:{dim}:{v}"));
                     record.codings.push(g.clone());
                     codings.push(Coding {
                         guid: g,
-                        code: guid("code", &code.id),
+                        code: code_guid(&code.id),
                         creating_user: Some(user(coder)),
                         created: Some(r.created.clone()),
                         note_refs: note_ref.take().into_iter().collect(),
@@ -434,7 +474,7 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(corpus.docs.len() + 1);
     let mut variables: BTreeSet<&str> = BTreeSet::new();
     let mut cases = Vec::new();
-    let mut renders: Vec<Option<Rendered>> = Vec::with_capacity(corpus.docs.len());
+    let mut renders: Vec<Rendered> = Vec::with_capacity(corpus.docs.len());
     for (di, doc) in corpus.docs.iter().enumerate() {
         let rendered = render(&doc.turns);
         let source_guid = guid("source", &doc.id);
@@ -494,10 +534,7 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
         }
         let file = &corpus.sources[di];
         let original = if doc.kind == DocKind::Transcript {
-            Some(
-                crate::textio::read_text(file, crate::textio::Utf8Policy::Lossy)
-                    .map(|t| t.text)?,
-            )
+            Some(crate::textio::read_text(file, crate::textio::Utf8Policy::Lossy).map(|t| t.text)?)
         } else {
             None
         };
@@ -550,13 +587,13 @@ pub fn project_qdpx(study: &Study) -> Result<Exported> {
             format!("sources/{source_guid}.txt"),
             rendered.text.clone().into_bytes(),
         ));
-        renders.push(Some(rendered));
+        renders.push(rendered);
     }
     report.documents = corpus.docs.len();
 
     // Record evidence as code points of the rendered texts.
     for (di, mut record, ends) in pending_records {
-        if let Some(Some(rendered)) = renders.get(di) {
+        if let Some(rendered) = renders.get(di) {
             let offsets: Vec<usize> = ends
                 .iter()
                 .map(|&p| rendered.offset(p).unwrap_or(0))

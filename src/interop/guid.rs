@@ -10,19 +10,23 @@ const NAMESPACE: [u8; 16] = [
 /// The GUID of a thing of `kind` (`code`, `source`, `coding`, …) with this id, as
 /// lower-case `xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx`.
 pub fn guid(kind: &str, id: &str) -> String {
-    let mut name = Vec::with_capacity(kind.len() + 1 + id.len());
-    name.extend_from_slice(kind.as_bytes());
-    name.push(b':');
-    name.extend_from_slice(id.as_bytes());
-    uuid_v5(&NAMESPACE, &name)
+    let mut h = Sha1::new();
+    h.update(&NAMESPACE);
+    h.update(kind.as_bytes());
+    h.update(b":");
+    h.update(id.as_bytes());
+    format_v5(h.finish())
 }
 
 /// A version 5 UUID of `name` in `namespace`.
 pub fn uuid_v5(namespace: &[u8; 16], name: &[u8]) -> String {
-    let mut data = Vec::with_capacity(16 + name.len());
-    data.extend_from_slice(namespace);
-    data.extend_from_slice(name);
-    let hash = sha1(&data);
+    let mut h = Sha1::new();
+    h.update(namespace);
+    h.update(name);
+    format_v5(h.finish())
+}
+
+fn format_v5(hash: [u8; 20]) -> String {
     let mut b = [0u8; 16];
     b.copy_from_slice(&hash[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
@@ -40,25 +44,68 @@ pub fn uuid_v5(namespace: &[u8; 16], name: &[u8]) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// SHA-1 (FIPS 180-4): used only to derive names' UUIDs, never for security.
-fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0];
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    let mut message = data.to_vec();
-    message.push(0x80);
-    while message.len() % 64 != 56 {
-        message.push(0);
+/// SHA-1 (FIPS 180-4), streamed: used only to derive names' UUIDs, never for security.
+struct Sha1 {
+    h: [u32; 5],
+    block: [u8; 64],
+    used: usize,
+    len: u64,
+}
+
+impl Sha1 {
+    fn new() -> Sha1 {
+        Sha1 {
+            h: [
+                0x6745_2301,
+                0xefcd_ab89,
+                0x98ba_dcfe,
+                0x1032_5476,
+                0xc3d2_e1f0,
+            ],
+            block: [0; 64],
+            used: 0,
+            len: 0,
+        }
     }
-    message.extend_from_slice(&bit_len.to_be_bytes());
-    let mut w = [0u32; 80];
-    for block in message.chunks_exact(64) {
+
+    fn update(&mut self, mut data: &[u8]) {
+        self.len = self.len.wrapping_add(data.len() as u64);
+        while !data.is_empty() {
+            let n = (64 - self.used).min(data.len());
+            self.block[self.used..self.used + n].copy_from_slice(&data[..n]);
+            self.used += n;
+            data = &data[n..];
+            if self.used == 64 {
+                let block = self.block;
+                self.compress(&block);
+                self.used = 0;
+            }
+        }
+    }
+
+    fn finish(mut self) -> [u8; 20] {
+        let bits = self.len.wrapping_mul(8);
+        self.update(&[0x80]);
+        while self.used != 56 {
+            self.update(&[0]);
+        }
+        self.update(&bits.to_be_bytes());
+        let mut out = [0u8; 20];
+        for (i, x) in self.h.iter().enumerate() {
+            out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+        }
+        out
+    }
+
+    fn compress(&mut self, block: &[u8; 64]) {
+        let mut w = [0u32; 80];
         for (i, word) in block.chunks_exact(4).enumerate() {
             w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
         }
         for i in 16..80 {
             w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
         }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
+        let [mut a, mut b, mut c, mut d, mut e] = self.h;
         for (i, &wi) in w.iter().enumerate() {
             let (f, k) = match i {
                 0..=19 => ((b & c) | (!b & d), 0x5a82_7999),
@@ -78,15 +125,17 @@ fn sha1(data: &[u8]) -> [u8; 20] {
             b = a;
             a = t;
         }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
+        for (x, y) in self.h.iter_mut().zip([a, b, c, d, e]) {
             *x = x.wrapping_add(y);
         }
     }
-    let mut out = [0u8; 20];
-    for (i, x) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
-    }
-    out
+}
+
+#[cfg(test)]
+fn sha1(data: &[u8]) -> [u8; 20] {
+    let mut h = Sha1::new();
+    h.update(data);
+    h.finish()
 }
 
 #[cfg(test)]
@@ -97,7 +146,10 @@ mod tests {
     fn sha1_known_digests() {
         let hex = |d: [u8; 20]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
         assert_eq!(hex(sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-        assert_eq!(hex(sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            hex(sha1(b"abc")),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         let long = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
         assert_eq!(hex(sha1(long)), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
     }

@@ -240,8 +240,9 @@ struct PlannedDoc {
 enum DocWrite {
     /// A transcript file: its text.
     Transcript { path: PathBuf, text: String },
-    /// Documents to add to a gloss document file.
-    Docfile { path: PathBuf, docs: Vec<Document> },
+    /// Documents to add to a gloss document file (by their sources' GUIDs; the
+    /// documents are taken from the plan when written).
+    Docfile { path: PathBuf, sources: Vec<String> },
 }
 
 /// Everything an import will do, worked out before anything is written.
@@ -274,6 +275,10 @@ struct Plan<'a> {
     meta: BTreeMap<String, (Attributes, BTreeMap<String, SpeakerInfo>)>,
     ids_planned: HashSet<String>,
     paths_planned: HashSet<PathBuf>,
+    /// The project's source globs.
+    globs: Option<globset::GlobSet>,
+    /// Index in `writes` of each gloss document file.
+    docfiles: HashMap<PathBuf, usize>,
     // Codings etc., per coder.
     ops: BTreeMap<String, Vec<Op>>,
     new_codings: BTreeMap<String, Vec<SpanCoding>>,
@@ -319,6 +324,8 @@ impl<'a> Plan<'a> {
             meta: BTreeMap::new(),
             ids_planned: HashSet::new(),
             paths_planned: HashSet::new(),
+            globs: source_globs(&study.project),
+            docfiles: HashMap::new(),
             ops: BTreeMap::new(),
             new_codings: BTreeMap::new(),
             record_codings: HashSet::new(),
@@ -397,9 +404,8 @@ impl<'a> Plan<'a> {
         };
         // Reuse a code the codebook has under the same name and parent.
         if !matches!(parent, Parent::New(..)) {
-            let same_parent = |c: &crate::codebook::Code| {
-                c.parent.map(|p| book.codes[p].id.clone()) == parent_id
-            };
+            let same_parent =
+                |c: &crate::codebook::Code| c.parent.map(|p| book.codes[p].id.clone()) == parent_id;
             let by_id = gd
                 .and_then(|g| book.get(&g.id))
                 .filter(|c| normalize_label(&c.name) == normalize_label(&name));
@@ -439,7 +445,12 @@ impl<'a> Plan<'a> {
                     scope
                 };
                 for child in &code.children {
-                    self.code(child, Parent::Existing(id.clone()), child_scope.clone(), extra);
+                    self.code(
+                        child,
+                        Parent::Existing(id.clone()),
+                        child_scope.clone(),
+                        extra,
+                    );
                 }
                 return;
             }
@@ -594,10 +605,13 @@ impl<'a> Plan<'a> {
                 && !f.contains(['/', '\\'])
                 && !f.starts_with('.')
         };
-        let name = wanted.filter(|f| ok(f)).map(str::to_string).unwrap_or_else(|| {
-            let s = slug(&self.stem);
-            format!("{}.yaml", if s.is_empty() { "imported" } else { &s })
-        });
+        let name = wanted
+            .filter(|f| ok(f))
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let s = slug(&self.stem);
+                format!("{}.yaml", if s.is_empty() { "imported" } else { &s })
+            });
         if let Some(i) = self
             .new_files
             .iter()
@@ -629,7 +643,8 @@ impl<'a> Plan<'a> {
             None => match std::fs::read_to_string(&file) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.bad.push(format!("{}: cannot read it: {e}", file.display()));
+                    self.bad
+                        .push(format!("{}: cannot read it: {e}", file.display()));
                     return;
                 }
             },
@@ -708,7 +723,11 @@ impl<'a> Plan<'a> {
             if gd.is_none() {
                 // Cases that hold the source lend it their values and their name.
                 let mut case_names = Vec::new();
-                for case in qde.cases.iter().filter(|c| c.sources.contains(&source.guid)) {
+                for case in qde
+                    .cases
+                    .iter()
+                    .filter(|c| c.sources.contains(&source.guid))
+                {
                     for v in &case.values {
                         if let Some(name) = variables.get(v.variable.as_str()) {
                             attrs
@@ -748,7 +767,7 @@ impl<'a> Plan<'a> {
             let Some((mut doc, file_text, map, rendered, dest)) = planned else {
                 continue;
             };
-            self.place_document(&mut doc, file_text, dest, attrs, gd);
+            self.place_document(&source.guid, &mut doc, file_text, dest, attrs, gd);
             self.docs.insert(
                 source.guid.clone(),
                 PlannedDoc {
@@ -822,6 +841,11 @@ impl<'a> Plan<'a> {
             }
         }
         let file = safe_relative(&gd.file)?;
+        if kind == DocKind::Transcript
+            && crate::corpus::load::transcript_id(Path::new(""), &file) != gd.id
+        {
+            return None;
+        }
         let doc = if kind == DocKind::Transcript {
             let original = gd.original.as_ref()?;
             let parsed =
@@ -859,7 +883,8 @@ impl<'a> Plan<'a> {
         if rendered.text != text {
             return None;
         }
-        let file_text = (kind == DocKind::Transcript).then(|| gd.original.clone().unwrap_or_default());
+        let file_text =
+            (kind == DocKind::Transcript).then(|| gd.original.clone().unwrap_or_default());
         Some((doc, file_text, rendered.map(), true, file))
     }
 
@@ -922,6 +947,7 @@ impl<'a> Plan<'a> {
     /// another document under its id), or reuses the project's identical document.
     fn place_document(
         &mut self,
+        source: &str,
         doc: &mut Document,
         file_text: Option<String>,
         dest: PathBuf,
@@ -948,7 +974,7 @@ impl<'a> Plan<'a> {
                 (doc.id.clone(), dest.clone())
             } else if is_transcript {
                 let p = PathBuf::from(format!("{stem}-{n}.{ext}"));
-                (crate::corpus::load::transcript_id(Path::new(""), &p.with_extension("")), p)
+                (crate::corpus::load::transcript_id(Path::new(""), &p), p)
             } else {
                 (format!("{}-{n}", doc.id), dest.clone())
             };
@@ -988,18 +1014,23 @@ impl<'a> Plan<'a> {
                         }
                     }
                     None => {
-                        let mut stored = doc.clone();
-                        stored.attributes = attrs;
+                        doc.attributes = attrs;
                         let full = project.root.join(&path);
-                        match self.writes.iter_mut().find_map(|w| match w {
-                            DocWrite::Docfile { path: p, docs } if *p == full => Some(docs),
-                            _ => None,
-                        }) {
-                            Some(docs) => docs.push(stored),
-                            None => self.writes.push(DocWrite::Docfile {
-                                path: full,
-                                docs: vec![stored],
-                            }),
+                        match self
+                            .docfiles
+                            .get(&full)
+                            .and_then(|&i| self.writes.get_mut(i))
+                        {
+                            Some(DocWrite::Docfile { sources, .. }) => {
+                                sources.push(source.to_string());
+                            }
+                            _ => {
+                                self.docfiles.insert(full.clone(), self.writes.len());
+                                self.writes.push(DocWrite::Docfile {
+                                    path: full,
+                                    sources: vec![source.to_string()],
+                                });
+                            }
                         }
                         if !speakers.is_empty() {
                             self.meta
@@ -1015,16 +1046,7 @@ impl<'a> Plan<'a> {
 
     /// True when the project's source globs match a path relative to its root.
     fn globs_match(&self, rel: &Path) -> bool {
-        let mut builder = globset::GlobSetBuilder::new();
-        for pattern in &self.study.project.config.sources {
-            if let Ok(glob) = globset::GlobBuilder::new(pattern)
-                .literal_separator(true)
-                .build()
-            {
-                builder.add(glob);
-            }
-        }
-        builder.build().is_ok_and(|set| set.is_match(rel))
+        self.globs.as_ref().is_some_and(|set| set.is_match(rel))
     }
 
     // ---------------------------------------------------------------- codings
@@ -1046,13 +1068,23 @@ impl<'a> Plan<'a> {
             })
             .unwrap_or_default();
         let notes: HashMap<&str, &Note> = qde.notes.iter().map(|n| (n.guid.as_str(), n)).collect();
+        let mut readings = [0usize; 4];
         // Existing codings per (coder, doc, code, start, end), so none is added twice.
-        let mut existing: HashSet<(String, String, String, Position, Position)> = HashSet::new();
+        let mut existing: foldhash::HashSet<(String, String, String, Position, Position)> =
+            foldhash::HashSet::default();
         for (coder, c) in self.study.codings.spans() {
-            existing.insert((coder.to_string(), c.doc.clone(), c.code.clone(), c.start, c.end));
+            existing.insert((
+                coder.to_string(),
+                c.doc.clone(),
+                c.code.clone(),
+                c.start,
+                c.end,
+            ));
         }
         for source in &qde.sources {
-            let Some(planned) = self.docs.get(&source.guid) else {
+            // Taken out while its codings are placed (and put back), so that the plan can
+            // change meanwhile without copying the document.
+            let Some(planned) = self.docs.remove(&source.guid) else {
                 continue;
             };
             let raws: Vec<RawSelection> = source
@@ -1066,9 +1098,9 @@ impl<'a> Plan<'a> {
                 .collect();
             let placed = read_selections(&planned.text, &raws);
             let doc_id = planned.doc.id.clone();
-            let doc = planned.doc.clone();
-            let map = planned.map.clone();
-            let anchors = AnchorText::new(&doc);
+            let doc = &planned.doc;
+            let map = &planned.map;
+            let anchors = AnchorText::new(doc);
             let whole = doc.turns.last().map(|t| {
                 (
                     Position::new(0, 0),
@@ -1100,11 +1132,7 @@ impl<'a> Plan<'a> {
                         continue;
                     }
                 };
-                *self
-                    .report
-                    .readings
-                    .entry(p.reading.describe().to_string())
-                    .or_default() += 1;
+                readings[p.reading as usize] += 1;
                 let Some((s, e)) = map.span(p.start, p.end) else {
                     self.bad.push(describe(
                         "selects only a speaker label or blank lines, which gloss does not keep as text",
@@ -1204,6 +1232,16 @@ impl<'a> Plan<'a> {
                 };
                 self.new_codings.entry(coder).or_default().push(coding);
             }
+            self.docs.insert(source.guid.clone(), planned);
+        }
+        for (r, n) in super::positions::Reading::ALL.iter().zip(readings) {
+            if n > 0 {
+                *self
+                    .report
+                    .readings
+                    .entry(r.describe().to_string())
+                    .or_default() += n;
+            }
         }
         // Memos on documents and codes.
         for source in &qde.sources {
@@ -1284,8 +1322,9 @@ impl<'a> Plan<'a> {
             if !planned.rendered {
                 continue;
             }
-            let doc = planned.doc.clone();
-            let anchors = AnchorText::new(&doc);
+            let doc = &planned.doc;
+            let doc_id = doc.id.clone();
+            let anchors = AnchorText::new(doc);
             let cps: Vec<usize> = r.evidence.iter().flat_map(|e| [e[0], e[1]]).collect();
             let bytes = bytes_at(&planned.text, &cps);
             let mut evidence = Vec::new();
@@ -1317,7 +1356,7 @@ impl<'a> Plan<'a> {
                 Err(_) => self.opts.coder.clone(),
             };
             let mut record = Record {
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 number: r.number,
                 values,
                 evidence,
@@ -1327,21 +1366,21 @@ impl<'a> Plan<'a> {
             };
             let existing = self.study.codings.coder(&coder);
             if let Some(Entry::Record(old)) =
-                existing.and_then(|f| f.get(&crate::coding::record_key(&doc.id, r.number)))
+                existing.and_then(|f| f.get(&crate::coding::record_key(&doc_id, r.number)))
             {
                 if old.values == record.values {
                     continue;
                 }
                 let mut n = r.number + 1;
                 while existing
-                    .and_then(|f| f.get(&crate::coding::record_key(&doc.id, n)))
+                    .and_then(|f| f.get(&crate::coding::record_key(&doc_id, n)))
                     .is_some()
                 {
                     n += 1;
                 }
                 self.warn(format!(
                     "{coder} has record {} of {} already; the imported one is record {n}",
-                    r.number, doc.id
+                    r.number, doc_id
                 ));
                 record.number = n;
             }
@@ -1422,8 +1461,12 @@ impl<'a> Plan<'a> {
             } else {
                 const SHOWN: usize = 20;
                 let n = self.bad.len();
-                let mut lines: Vec<String> =
-                    self.bad.iter().take(SHOWN).map(|l| format!("  {l}")).collect();
+                let mut lines: Vec<String> = self
+                    .bad
+                    .iter()
+                    .take(SHOWN)
+                    .map(|l| format!("  {l}"))
+                    .collect();
                 if n > SHOWN {
                     lines.push(format!("  … and {} more", n - SHOWN));
                 }
@@ -1484,6 +1527,25 @@ impl<'a> Plan<'a> {
             }
             *self.report.codings.entry(coder).or_default() += count;
         }
+        // Document files: the planned documents, with those the file has (read before
+        // anything is written).
+        let mut docfiles: Vec<(PathBuf, Vec<Document>)> = Vec::new();
+        for w in &self.writes {
+            if let DocWrite::Docfile { path, sources } = w {
+                let mut docs = if path.exists() {
+                    docfile::read(path)?
+                } else {
+                    Vec::new()
+                };
+                docs.extend(
+                    sources
+                        .iter()
+                        .filter_map(|g| self.docs.remove(g))
+                        .map(|p| p.doc),
+                );
+                docfiles.push((path.clone(), docs));
+            }
+        }
         // Write: codebook, documents, documents.yaml, coders' entries.
         let project = &self.study.project;
         if !new_texts.is_empty() || !self.edits.is_empty() {
@@ -1508,19 +1570,25 @@ impl<'a> Plan<'a> {
                     crate::textio::write_atomic(&path, text.as_bytes())?;
                     self.report.written.push(path);
                 }
-                DocWrite::Docfile { path, mut docs } => {
-                    if let Some(dir) = path.parent() {
-                        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-                    }
-                    if path.exists() {
-                        let mut old = docfile::read(&path)?;
-                        old.append(&mut docs);
-                        docs = old;
-                    }
-                    docfile::write(&path, &mut docs)?;
-                    self.report.written.push(path);
-                }
+                DocWrite::Docfile { .. } => {}
             }
+        }
+        // Document files and coders' files are independent: written side by side.
+        let mut jobs: Vec<WriteJob<'_>> = docfiles
+            .into_iter()
+            .map(|(path, docs)| WriteJob::Docfile(path, docs))
+            .collect();
+        let mut ops = std::mem::take(&mut self.ops);
+        for (coder, writer) in writers.iter_mut() {
+            if let Some(ops) = ops.remove(coder)
+                && !ops.is_empty()
+            {
+                let path = crate::coding::store::coding_path(&project.coding_dir(), coder);
+                jobs.push(WriteJob::Coder(writer, ops, path));
+            }
+        }
+        for done in crate::parallel::map(jobs, WriteJob::run) {
+            self.report.written.push(done?);
         }
         if !self.meta.is_empty() {
             let meta = std::mem::take(&mut self.meta);
@@ -1536,19 +1604,34 @@ impl<'a> Plan<'a> {
                 .written
                 .push(project.root.join(crate::project::META_FILE));
         }
-        for (coder, ops) in std::mem::take(&mut self.ops) {
-            if ops.is_empty() {
-                continue;
+        Ok(self.report)
+    }
+}
+
+/// One of the last writes of an import.
+enum WriteJob<'w> {
+    /// A gloss document file and all its documents.
+    Docfile(PathBuf, Vec<Document>),
+    /// A coder's changes, folded into the coder's file.
+    Coder(&'w mut Writer, Vec<Op>, PathBuf),
+}
+
+impl WriteJob<'_> {
+    /// Does the write; returns the file written.
+    fn run(self) -> Result<PathBuf> {
+        match self {
+            WriteJob::Docfile(path, mut docs) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                }
+                docfile::write(&path, &mut docs)?;
+                Ok(path)
             }
-            if let Some(writer) = writers.get_mut(&coder) {
-                writer.apply(ops)?;
-                self.report.written.push(crate::coding::store::journal_path(
-                    &project.coding_dir(),
-                    &coder,
-                ));
+            WriteJob::Coder(writer, ops, path) => {
+                writer.apply_and_compact(ops)?;
+                Ok(path)
             }
         }
-        Ok(self.report)
     }
 }
 
@@ -1592,7 +1675,14 @@ fn coder_name(name: &str, guid: &str) -> String {
     if !s.is_empty() && validate_coder(&s).is_ok() {
         return s;
     }
-    format!("user-{}", &guid.chars().filter(char::is_ascii_hexdigit).take(8).collect::<String>())
+    format!(
+        "user-{}",
+        &guid
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(8)
+            .collect::<String>()
+    )
 }
 
 fn valid_id(id: &str) -> bool {
@@ -1609,7 +1699,11 @@ fn clean_name(name: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.is_empty() { "Unnamed code".into() } else { s }
+    if s.is_empty() {
+        "Unnamed code".into()
+    } else {
+        s
+    }
 }
 
 /// `#rrggbb` in lower case from `#rgb` or `#rrggbb`.
@@ -1667,7 +1761,11 @@ fn short(name: &str) -> String {
 /// True for an `xsd:dateTime`-like value (`2024-08-01T17:48:00…`).
 fn looks_like_time(t: &str) -> bool {
     let b = t.as_bytes();
-    b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[..4].iter().all(u8::is_ascii_digit)
+    b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[..4].iter().all(u8::is_ascii_digit)
 }
 
 /// A path relative to the project, without `..` or a root; `None` otherwise.
@@ -1699,13 +1797,27 @@ fn render_codebook(codes: &[NewCode], stem: &str) -> Result<String> {
     ))
 }
 
+/// The project's source globs, as the corpus loader builds them.
+fn source_globs(project: &Project) -> Option<globset::GlobSet> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in &project.config.sources {
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .ok()?;
+        builder.add(glob);
+    }
+    builder.build().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn descriptions_split_back_into_their_parts() {
-        let (d, i, e, x) = split_description("What it is.\n\nMore.\n\nInclude: when\n\nExample: ex");
+        let (d, i, e, x) =
+            split_description("What it is.\n\nMore.\n\nInclude: when\n\nExample: ex");
         assert_eq!(d, "What it is.\n\nMore.");
         assert_eq!((i.as_str(), e.as_str(), x.as_str()), ("when", "", "ex"));
         let (d, i, ..) = split_description("Include: only");
@@ -1721,6 +1833,9 @@ mod tests {
 
     #[test]
     fn bytes_of_code_points() {
-        assert_eq!(bytes_at("a—b", &[3, 0, 2, 9]), vec![Some(5), Some(0), Some(4), None]);
+        assert_eq!(
+            bytes_at("a—b", &[3, 0, 2, 9]),
+            vec![Some(5), Some(0), Some(4), None]
+        );
     }
 }

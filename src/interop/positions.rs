@@ -131,7 +131,10 @@ impl TurnMap {
         } else {
             Position::new(p.turn, p.byte)
         };
-        let last = self.pieces.partition_point(|p| p.start < b).checked_sub(1)?;
+        let last = self
+            .pieces
+            .partition_point(|p| p.start < b)
+            .checked_sub(1)?;
         let q = self.pieces.get(last)?;
         let end = if b <= q.end {
             Position::new(q.turn, q.byte + (b - q.start))
@@ -289,6 +292,9 @@ pub struct Placed {
     pub name_matched: bool,
 }
 
+/// A reading of a selection and the byte range it gives (or why it gives none).
+type Candidate = (Reading, Result<(usize, usize), Problem>);
+
 /// Reads the selections of one source's text (without a byte order mark), as the
 /// module docs say. Results in the order given.
 pub fn read_selections(text: &str, sels: &[RawSelection<'_>]) -> Vec<Result<Placed, Problem>> {
@@ -309,7 +315,7 @@ pub fn read_selections(text: &str, sels: &[RawSelection<'_>]) -> Vec<Result<Plac
         None
     };
     let total = count_chars(text);
-    let candidates: Vec<Vec<(Reading, Result<(usize, usize), Problem>)>> = parsed
+    let candidates: Vec<Vec<Candidate>> = parsed
         .iter()
         .map(|p| {
             let Some((s, e)) = *p else {
@@ -324,7 +330,11 @@ pub fn read_selections(text: &str, sels: &[RawSelection<'_>]) -> Vec<Result<Plac
                     } else {
                         &raw
                     };
-                    let e = if r.inclusive() { e.saturating_add(1) } else { e };
+                    let e = if r.inclusive() {
+                        e.saturating_add(1)
+                    } else {
+                        e
+                    };
                     (r, offsets.range(s, e, total))
                 })
                 .collect()
@@ -563,7 +573,12 @@ mod tests {
         // A position between CR and LF, outside the text, reversed, not a number.
         let bad = read_selections(
             text,
-            &[sel("4", "6", "x"), sel("2", "99", "x"), sel("5", "2", "x"), sel("a", "2", "x")],
+            &[
+                sel("4", "6", "x"),
+                sel("2", "99", "x"),
+                sel("5", "2", "x"),
+                sel("a", "2", "x"),
+            ],
         );
         assert_eq!(bad[0], Err(Problem::SplitsLineBreak));
         assert_eq!(bad[1], Err(Problem::OutOfRange(15)));

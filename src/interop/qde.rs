@@ -123,6 +123,10 @@ pub struct Note {
 
 /// Escapes text for element content.
 pub fn escape_text(out: &mut String, s: &str) {
+    if plain(s, false) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -135,9 +139,26 @@ pub fn escape_text(out: &mut String, s: &str) {
     }
 }
 
+/// True when `s` needs no escaping: no markup characters, no control characters
+/// (in attributes not even tabs and line breaks), nothing XML cannot hold (U+FFFE and
+/// U+FFFF are the only such characters above U+001F that a Rust string can hold; they
+/// start with byte 0xEF, which is checked the slow way).
+fn plain(s: &str, attr: bool) -> bool {
+    s.bytes().all(|b| match b {
+        b'&' | b'<' | b'>' | b'\r' | 0xEF => false,
+        b'"' => !attr,
+        b'\t' | b'\n' => !attr,
+        b => b >= 0x20,
+    })
+}
+
 /// Escapes text for an attribute value in double quotes, keeping tabs and line breaks
 /// as character references so that they survive attribute normalisation.
 pub fn escape_attr(out: &mut String, s: &str) {
+    if plain(s, true) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -232,7 +253,11 @@ fn refs(out: &mut String, name: &str, guids: &[String]) {
 /// Writes `project.qde`.
 pub fn write_project(p: &QdeProject) -> String {
     let mut out = String::with_capacity(
-        4096 + p.sources.iter().map(|s| s.selections.len() * 600).sum::<usize>(),
+        4096 + p
+            .sources
+            .iter()
+            .map(|s| s.selections.len() * 600)
+            .sum::<usize>(),
     );
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     Tag::open(&mut out, "Project")
@@ -369,7 +394,9 @@ fn write_codings(out: &mut String, codings: &[Coding]) {
             .opt("creatingUser", c.creating_user.as_deref())
             .opt("creationDateTime", c.created.as_deref())
             .start();
-        Tag::open(out, "CodeRef").attr("targetGUID", &c.code).empty();
+        Tag::open(out, "CodeRef")
+            .attr("targetGUID", &c.code)
+            .empty();
         refs(out, "NoteRef", &c.note_refs);
         end(out, "Coding");
     }

@@ -30,10 +30,7 @@ fn export_qdpx(project: &Path, out: &Path) {
 
 /// Imports `file` with the CLI into `project`; returns stdout and stderr.
 fn import(project: &Path, kind: &str, file: &Path, extra: &[&str]) -> (bool, String, String) {
-    let (o, out, err) = run(gloss(project)
-        .args(["import", kind])
-        .arg(file)
-        .args(extra));
+    let (o, out, err) = run(gloss(project).args(["import", kind]).arg(file).args(extra));
     (o.status.success(), out, err)
 }
 
@@ -118,7 +115,10 @@ fn exports_validate_against_the_schemas_and_repeat_byte_for_byte() {
     let text = std::fs::read_to_string(&qdc).unwrap();
     assert!(text.contains("xmlns=\"urn:QDA-XML:codebook:1.0\""));
     // Dimensions are categories; their values are codable.
-    assert!(text.contains("name=\"DL stage\" isCodable=\"false\""), "{text}");
+    assert!(
+        text.contains("name=\"DL stage\" isCodable=\"false\""),
+        "{text}"
+    );
     if have_xmllint() {
         assert_valid(
             &qdc,
@@ -306,14 +306,18 @@ fn qc_demo_places_every_coding_on_the_line_its_name_gives() {
     for (c, (source, line)) in codings.iter().zip(&expected) {
         // The quote is the line, less a speaker label at its start.
         let q = &c.anchor.quote;
-        assert!(!q.is_empty() && line.ends_with(q.as_str()), "{} in {source}", c.id);
+        assert!(
+            !q.is_empty() && line.ends_with(q.as_str()),
+            "{} in {source}",
+            c.id
+        );
         let before = line[..line.len() - q.len()].trim();
         assert!(
             before.is_empty() || before.ends_with(':'),
             "{}: more than a label left out",
             c.id
         );
-        assert!(c.doc.ends_with(&source.to_lowercase().replace(' ', "-")) || c.doc.starts_with("transcripts/"));
+        assert!(c.doc.starts_with("transcripts/"), "{}", c.doc);
     }
     let study = Study::open(Project::open(project.path()).unwrap()).unwrap();
     assert!(
@@ -321,7 +325,10 @@ fn qc_demo_places_every_coding_on_the_line_its_name_gives() {
             .codings
             .resolve(&study.project, &study.corpus)
             .iter()
-            .all(|s| matches!(s.placement, gloss::coding::set::Resolved::Placed { moved: false, .. })),
+            .all(|s| matches!(
+                s.placement,
+                gloss::coding::set::Resolved::Placed { moved: false, .. }
+            )),
         "every coding in place"
     );
     // Names that repeat in the tree stay apart in gloss's codebook (it checks).
@@ -380,7 +387,12 @@ fn other_tools_positions_are_read_by_the_names_they_give() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "Interviewer: Why late?\r\nP1: We shipped it late.\r\nInterviewer: Ok.\r\n";
     let cp = |s: &str| text[..text.find(s).unwrap()].chars().count();
-    let crlf_one = |s: &str| text[..text.find(s).unwrap()].replace("\r\n", "\n").chars().count();
+    let crlf_one = |s: &str| {
+        text[..text.find(s).unwrap()]
+            .replace("\r\n", "\n")
+            .chars()
+            .count()
+    };
     let (a, b) = (cp("shipped"), cp("shipped") + "shipped".len());
     let (c, d) = (crlf_one("Ok"), crlf_one("Ok") + 2);
     let sels = [
@@ -390,8 +402,10 @@ fn other_tools_positions_are_read_by_the_names_they_give() {
         (c.to_string(), d.to_string(), "Ok"),
         (a.to_string(), b.to_string(), "line:2"),
     ];
-    let sels: Vec<(&str, &str, &str)> =
-        sels.iter().map(|(s, e, n)| (s.as_str(), e.as_str(), *n)).collect();
+    let sels: Vec<(&str, &str, &str)> = sels
+        .iter()
+        .map(|(s, e, n)| (s.as_str(), e.as_str(), *n))
+        .collect();
     let file = qdpx(
         tmp.path(),
         &project_qde(&sels),
@@ -401,7 +415,10 @@ fn other_tools_positions_are_read_by_the_names_they_give() {
     let (ok, out, err) = import(project.path(), "qdpx", &file, &[]);
     assert!(ok, "{err}");
     assert!(err.contains("\"Ann Lee\" codes as coder ann-lee"), "{err}");
-    assert!(out.contains("end exclusive, CR LF as one character"), "{out}");
+    assert!(
+        out.contains("end exclusive, CR LF as one character"),
+        "{out}"
+    );
     // Each reading found its text; the bare name took the reading most names matched
     // (a tie: end exclusive). Codings of one code on one span by one coder count once.
     assert!(
@@ -420,12 +437,18 @@ fn bad_selections_are_refused_listed_or_skipped() {
     let sels = [
         ("4".to_string(), "10".to_string(), "thumbs"),
         ("4".to_string(), "999".to_string(), "far"),
-        ((thumb).to_string(), (thumb + 1).to_string(), "half an emoji"),
+        (
+            (thumb).to_string(),
+            (thumb + 1).to_string(),
+            "half an emoji",
+        ),
         ("0".to_string(), "3".to_string(), "P1:"),
         ("7".to_string(), "5".to_string(), "backwards"),
     ];
-    let sels: Vec<(&str, &str, &str)> =
-        sels.iter().map(|(s, e, n)| (s.as_str(), e.as_str(), *n)).collect();
+    let sels: Vec<(&str, &str, &str)> = sels
+        .iter()
+        .map(|(s, e, n)| (s.as_str(), e.as_str(), *n))
+        .collect();
     let file = qdpx(
         tmp.path(),
         &project_qde(&sels),
@@ -435,8 +458,14 @@ fn bad_selections_are_refused_listed_or_skipped() {
     let before = snapshot(project.path());
     let (ok, _, err) = import(project.path(), "qdpx", &file, &[]);
     assert!(!ok);
-    assert!(err.contains("4 problems found; nothing was imported"), "{err}");
-    assert!(err.contains("lies outside the text, which has 17 characters"), "{err}");
+    assert!(
+        err.contains("4 problems found; nothing was imported"),
+        "{err}"
+    );
+    assert!(
+        err.contains("lies outside the text, which has 17 characters"),
+        "{err}"
+    );
     assert!(err.contains("splits a character"), "{err}");
     assert!(err.contains("only a speaker label"), "{err}");
     assert!(err.contains("ends where it starts, or before"), "{err}");
@@ -452,10 +481,17 @@ fn bad_selections_are_refused_listed_or_skipped() {
 #[test]
 fn unknown_codes_and_missing_texts_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let qde = project_qde(&[("4", "7", "yes")]).replace(&format!("targetGUID=\"{C}\""), "targetGUID=\"99999999-9999-9999-9999-999999999999\"");
+    let qde = project_qde(&[("4", "7", "yes")]).replace(
+        &format!("targetGUID=\"{C}\""),
+        "targetGUID=\"99999999-9999-9999-9999-999999999999\"",
+    );
     let project = new_project();
     let before = snapshot(project.path());
-    let file = qdpx(tmp.path(), &qde, &[(&format!("sources/{S}.txt"), "P1: yes\n")]);
+    let file = qdpx(
+        tmp.path(),
+        &qde,
+        &[(&format!("sources/{S}.txt"), "P1: yes\n")],
+    );
     let (ok, _, err) = import(project.path(), "qdpx", &file, &[]);
     assert!(!ok);
     assert!(err.contains("not in the project's codebook"), "{err}");
@@ -487,13 +523,12 @@ fn untrusted_archives_are_refused_and_nothing_is_written() {
     let before = snapshot(project.path());
     let good = project_qde(&[("4", "7", "yes")]);
     let source = format!("sources/{S}.txt");
-    let xxe = format!(
-        "<?xml version=\"1.0\"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"&x;\"/>"
-    );
+    let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"&x;\"/>".to_string();
     let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n<Project name=\"&c;\"/>".to_string();
     let undeclared = "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"&c;\"/>".to_string();
     let zeros = vec![b' '; 8 << 20];
-    let cases: Vec<(&str, Vec<(String, Vec<u8>)>, &str)> = vec![
+    type Files = Vec<(String, Vec<u8>)>;
+    let cases: Vec<(&str, Files, &str)> = vec![
         (
             "zip slip",
             vec![
@@ -523,8 +558,16 @@ fn untrusted_archives_are_refused_and_nothing_is_written() {
             vec![(source.clone(), b"P1: yes\n".to_vec())],
             "holds no project.qde",
         ),
-        ("external entity", vec![("project.qde".into(), xxe.into_bytes())], "DTD"),
-        ("billion laughs", vec![("project.qde".into(), laughs.into_bytes())], "DTD"),
+        (
+            "external entity",
+            vec![("project.qde".into(), xxe.into_bytes())],
+            "DTD",
+        ),
+        (
+            "billion laughs",
+            vec![("project.qde".into(), laughs.into_bytes())],
+            "DTD",
+        ),
         (
             "undeclared entity",
             vec![("project.qde".into(), undeclared.into_bytes())],
@@ -538,7 +581,10 @@ fn untrusted_archives_are_refused_and_nothing_is_written() {
     ];
     for (what, files, expected) in cases {
         let path = work.join(format!("{}.qdpx", what.replace(' ', "-")));
-        let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+        let refs: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_slice()))
+            .collect();
         raw_zip(&path, &refs);
         let (ok, _, err) = import(project.path(), "qdpx", &path, &[]);
         assert!(!ok, "{what}: accepted");
@@ -547,8 +593,12 @@ fn untrusted_archives_are_refused_and_nothing_is_written() {
     }
     // A symbolic link.
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.add_symlink(&source, "/etc/passwd", zip::write::SimpleFileOptions::default())
-        .unwrap();
+    zip.add_symlink(
+        &source,
+        "/etc/passwd",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
     let link = work.join("link.qdpx");
     std::fs::write(&link, zip.finish().unwrap().into_inner()).unwrap();
     let (ok, _, err) = import(project.path(), "qdpx", &link, &[]);
@@ -581,10 +631,16 @@ fn a_codebook_file_adds_codes_once() {
     let book = gloss::codebook::Codebook::load(&project.path().join("codebooks")).unwrap();
     let code = book.resolve("Performance debugging").unwrap();
     assert!(!code.description.is_empty());
-    assert!(!code.include.is_empty(), "criteria come back from the description");
+    assert!(
+        !code.include.is_empty(),
+        "criteria come back from the description"
+    );
     let (ok, out, err) = import(project.path(), "qdc", &qdc, &[]);
     assert!(ok, "{err}");
-    assert!(out.contains("0 codes added, 111 found in the codebook"), "{out}");
+    assert!(
+        out.contains("0 codes added, 111 found in the codebook"),
+        "{out}"
+    );
     // Not a codebook: one line, exit 1.
     std::fs::write(&qdc, "<Project name=\"x\"><Other/></Project>").unwrap();
     let (o, _, err) = run(gloss(project.path()).args(["import", "qdc"]).arg(&qdc));
@@ -609,7 +665,10 @@ fn a_document_the_project_has_with_other_text_is_imported_beside_it() {
     let file = refi(&data).join("minimal_example.qdpx");
     let (ok, _, err) = import(project.path(), "qdpx", &file, &[]);
     assert!(ok, "{err}");
-    assert!(err.contains("imported as transcripts/p1_interview-2"), "{err}");
+    assert!(
+        err.contains("imported as transcripts/p1_interview-2"),
+        "{err}"
+    );
     assert_eq!(
         before,
         std::fs::read(project.path().join("transcripts/p1_interview.txt")).unwrap()

@@ -15,6 +15,7 @@ pub mod coding;
 pub mod corpus;
 pub mod error;
 pub mod export;
+pub mod interop;
 pub mod parallel;
 pub mod project;
 pub mod search;

@@ -133,6 +133,22 @@ pub enum What {
         #[arg(long, value_name = "N", default_value_t = 400)]
         max_chars: usize,
     },
+    /// The project as a REFI-QDA project file (.qdpx) for NVivo, ATLAS.ti, MAXQDA or
+    /// QualCoder: coders, codebook, one text source per document (turns as `Speaker:
+    /// text` lines), span codings and records as codings, memos as notes, attributes
+    /// as variables. Exporting twice gives the same file.
+    Qdpx {
+        /// The file to write.
+        #[arg(short, long, value_name = "FILE.qdpx", required = true)]
+        output: PathBuf,
+    },
+    /// The codebook as a REFI-QDA codebook file (.qdc): names, colours, descriptions,
+    /// the tree.
+    Qdc {
+        /// The file to write (default: standard output).
+        #[arg(short, long, value_name = "FILE.qdc")]
+        output: Option<PathBuf>,
+    },
     /// The raw instrument records, one row per record with a column per dimension.
     Records {
         /// Whose records (needed when several coders made records).
@@ -192,6 +208,33 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
             return Ok(());
         }
         return write_text(&chart.svg(), output.as_deref(), "svg");
+    }
+    if let What::Qdpx { output } = what {
+        let exported = gloss::interop::project_qdpx(&study)?;
+        let bytes = exported.zip()?;
+        gloss::textio::write_atomic(output, &bytes)?;
+        let r = &exported.report;
+        eprintln!(
+            "wrote {} (qdpx): {} documents, {} codes, {} codings, {} records, {} notes, {} coders",
+            output.display(),
+            r.documents,
+            r.codes,
+            r.codings,
+            r.records,
+            r.notes,
+            r.users
+        );
+        for line in &r.left_out {
+            eprintln!("gloss: warning: left out {line}");
+        }
+        return Ok(());
+    }
+    if let What::Qdc { output } = what {
+        return write_text(
+            &gloss::interop::codebook_qdc(&study),
+            output.as_deref(),
+            "qdc",
+        );
     }
     if let What::Findings {
         file,
@@ -268,7 +311,9 @@ pub fn run(ctx: &Ctx, what: &What) -> CliResult {
             counts_table(&study, by, *percent, *count, *cooccur, codes, of.as_deref())?,
             out,
         ),
-        What::Chart { .. } | What::Findings { .. } => return Ok(()),
+        What::Chart { .. } | What::Findings { .. } | What::Qdpx { .. } | What::Qdc { .. } => {
+            return Ok(());
+        }
         What::Codebook { examples, out } => (counts::codebook_table(&study, *examples), out),
         What::Records { of, out } => (counts::records_table(&study, of.as_deref())?, out),
     };

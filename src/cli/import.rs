@@ -83,6 +83,24 @@ pub enum Kind {
     /// --doc column names; each --map DIM=COLUMN cell mapped to a value through the
     /// codebook's ids, names and aliases. All rows or none.
     Codings(super::import_codings::Args),
+    /// A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or gloss:
+    /// sources become documents (transcripts/<name>.txt), codes codebook entries,
+    /// codings span codings of their users, notes memos. Everything is checked first:
+    /// a selection outside its text, or a coding of an unknown code, stops the import
+    /// with nothing changed. Into a new project: `gloss init DIR` first.
+    Qdpx {
+        /// The .qdpx file.
+        file: PathBuf,
+        /// Import what can be placed and list what cannot, instead of importing nothing.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// A REFI-QDA codebook (.qdc): its codes become codebook entries (a new file in
+    /// codebooks/; codes already there by name are reused).
+    Qdc {
+        /// The .qdc file.
+        file: PathBuf,
+    },
 }
 
 /// Parses `KEY=VALUE`.
@@ -163,6 +181,17 @@ pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
             import_survey(&project, paths, &opts)?
         }
         Kind::Codings(args) => return super::import_codings::run(ctx, args),
+        Kind::Qdpx { file, skip_bad } => {
+            let mut opts = gloss::interop::ImportOptions::new(&ctx.coder()?);
+            opts.skip_bad = *skip_bad;
+            let report = gloss::interop::import_qdpx(&project, file, &opts)?;
+            return print_qda_report(ctx, &report);
+        }
+        Kind::Qdc { file } => {
+            let opts = gloss::interop::ImportOptions::new(&ctx.coder()?);
+            let report = gloss::interop::import_qdc(&project, file, &opts)?;
+            return print_qda_report(ctx, &report);
+        }
     };
     for w in &report.warnings {
         eprintln!("gloss: warning: {w}");
@@ -197,6 +226,45 @@ fn print_report(report: &ImportReport) -> CliResult {
     }
     if !report.updated.is_empty() {
         outln!("  updated (codings re-anchored): {}", list(&report.updated));
+    }
+    Ok(())
+}
+
+fn print_qda_report(ctx: &Ctx, report: &gloss::interop::ImportReport) -> CliResult {
+    for w in &report.warnings {
+        eprintln!("gloss: warning: {w}");
+    }
+    for s in &report.skipped {
+        eprintln!("gloss: skipped: {s}");
+    }
+    if ctx.json {
+        return print_json(report);
+    }
+    let codings: usize = report.codings.values().sum();
+    outln!(
+        "{} documents added, {} unchanged; {} codes added, {} found in the codebook; {} codings added ({} there already), {} records, {} memos",
+        report.documents_added.len(),
+        report.documents_unchanged.len(),
+        report.codes_added.len(),
+        report.codes_reused,
+        codings,
+        report.codings_unchanged,
+        report.records,
+        report.memos
+    );
+    for (coder, n) in &report.codings {
+        outln!("  {coder}: {n} codings");
+    }
+    if !report.readings.is_empty() {
+        let readings: Vec<String> = report
+            .readings
+            .iter()
+            .map(|(how, n)| format!("{n} {how}"))
+            .collect();
+        outln!("  positions read: {}", readings.join(", "));
+    }
+    if !report.skipped.is_empty() {
+        outln!("  {} left out (listed above)", report.skipped.len());
     }
     Ok(())
 }

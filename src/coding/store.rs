@@ -694,6 +694,21 @@ impl Writer {
         Ok(())
     }
 
+    /// Applies many changes at once (an import) by folding them straight into the
+    /// sorted file — one write, without writing each change to the journal first. The
+    /// end state and its durability are those of [`Writer::apply`] then
+    /// [`Writer::compact`]; a crash before the file is renamed into place leaves the
+    /// coder's files as they were.
+    pub fn apply_and_compact(&mut self, ops: Vec<Op>) -> Result<()> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        for op in ops {
+            self.data.apply(op);
+        }
+        self.compact()
+    }
+
     /// Sets one entry durably.
     pub fn put(&mut self, entry: Entry) -> Result<()> {
         self.apply(vec![Op::Put(entry)])

@@ -13,6 +13,7 @@ mod export;
 mod import_issues;
 mod import_surveys;
 mod import_transcripts;
+mod qdpx;
 mod search;
 mod store;
 mod tui;

@@ -244,6 +244,18 @@ impl Ratings {
     }
 }
 
+/// Counts a unit's values (the coders who gave none left out) into `counts`, cleared
+/// first; returns how many values there were.
+fn count_values(unit: &[Option<u32>], counts: &mut BTreeMap<u32, u64>) -> u64 {
+    counts.clear();
+    let mut m = 0u64;
+    for v in unit.iter().flatten() {
+        *counts.entry(*v).or_insert(0) += 1;
+        m += 1;
+    }
+    m
+}
+
 /// Percent agreement as a proportion: of all pairs of values that two different coders
 /// gave one unit, the share that are equal (each unit with `m` values has m(m−1)/2
 /// pairs). For two coders, the share of units coded by both that they coded alike.
@@ -251,12 +263,7 @@ pub fn percent_agreement(r: &Ratings) -> Estimate {
     let (mut agree, mut pairs) = (0u64, 0u64);
     let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
     for (u, n) in r.units() {
-        counts.clear();
-        let mut m = 0u64;
-        for v in u.iter().flatten() {
-            *counts.entry(*v).or_insert(0) += 1;
-            m += 1;
-        }
+        let m = count_values(u, &mut counts);
         if m < 2 {
             continue;
         }
@@ -367,12 +374,7 @@ pub fn krippendorff_alpha(r: &Ratings) -> Estimate {
     let mut marginals: BTreeMap<u32, u64> = BTreeMap::new();
     let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
     for (u, n) in r.units() {
-        counts.clear();
-        let mut m = 0u64;
-        for v in u.iter().flatten() {
-            *counts.entry(*v).or_insert(0) += 1;
-            m += 1;
-        }
+        let m = count_values(u, &mut counts);
         if m < 2 {
             continue;
         }

@@ -771,7 +771,7 @@ pub(super) fn slug(name: &str) -> String {
 }
 
 /// `#rrggbb` or `#rgb` → lower-case `#rrggbb`.
-pub(super) fn parse_color(c: &str) -> Option<String> {
+pub(crate) fn parse_color(c: &str) -> Option<String> {
     let hex = c.trim().strip_prefix('#')?;
     if !hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
         return None;

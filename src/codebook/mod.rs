@@ -43,6 +43,7 @@
 //! [`Codebook::find_id`] and [`Codebook::resolve`].
 
 mod check;
+pub(crate) use check::parse_color;
 pub mod edit;
 mod scan;
 

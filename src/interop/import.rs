@@ -515,7 +515,7 @@ impl<'a> Plan<'a> {
             include,
             exclude,
             example,
-            color: code.color.as_deref().and_then(parse_color),
+            color: code.color.as_deref().and_then(crate::codebook::parse_color),
             ..NewCode::default()
         };
         if let Some(g) = gd {
@@ -1703,23 +1703,6 @@ fn clean_name(name: &str) -> String {
         "Unnamed code".into()
     } else {
         s
-    }
-}
-
-/// `#rrggbb` in lower case from `#rgb` or `#rrggbb`.
-fn parse_color(c: &str) -> Option<String> {
-    let hex = c.trim().strip_prefix('#')?;
-    if !hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
-        return None;
-    }
-    let hex = hex.to_ascii_lowercase();
-    match hex.len() {
-        6 => Some(format!("#{hex}")),
-        3 => Some(format!(
-            "#{}",
-            hex.chars().flat_map(|ch| [ch, ch]).collect::<String>()
-        )),
-        _ => None,
     }
 }
 

@@ -23,6 +23,26 @@ use super::{CliError, CliResult, Ctx, print_json};
 /// assigned to all of them. Documents any of them excluded are left out.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub compare: Comparison,
+    /// Add the confusion matrix of each pair of coders per dimension.
+    #[arg(long)]
+    pub confusion: bool,
+    /// Each round's agreement side by side, to see it change from round to round.
+    #[arg(long, conflicts_with = "round")]
+    pub by_round: bool,
+    /// text (aligned columns), markdown, latex, csv, html or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AgreeFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// What `gloss agree` and `gloss disagreements` compare: which coders, dimensions,
+/// codes, unit and round.
+#[derive(Debug, clap::Args)]
+pub struct Comparison {
     /// The coders, comma-separated (two or more); with --round, default: the round's.
     #[arg(long, value_delimiter = ',', value_name = "A,B[,C…]")]
     pub coders: Vec<String>,
@@ -35,21 +55,25 @@ pub struct Args {
     /// The unit span codes are present in or absent from.
     #[arg(long, value_enum, default_value = "turn")]
     pub unit: Unit,
-    /// Add the confusion matrix of each pair of coders per dimension.
-    #[arg(long)]
-    pub confusion: bool,
     /// Only the documents of this round (`gloss sample --round NAME`).
     #[arg(long, value_name = "NAME")]
     pub round: Option<String>,
-    /// Each round's agreement side by side, to see it change from round to round.
-    #[arg(long, conflicts_with = "round")]
-    pub by_round: bool,
-    /// text (aligned columns), markdown, latex, csv, html or json.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: AgreeFormat,
-    /// Write to this file instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+}
+
+impl Comparison {
+    /// The library's options for this comparison (no confusion matrices, no list of
+    /// disagreements: the command adds what it shows).
+    pub fn options(&self, rounds: &Rounds) -> CliResult<Options> {
+        Ok(Options {
+            coders: coders_of(&self.coders, self.round.as_deref(), rounds)?,
+            dimensions: self.dimensions.clone(),
+            codes: self.codes.clone(),
+            unit: self.unit,
+            round: self.round.clone(),
+            confusion: false,
+            disagreements: false,
+        })
+    }
 }
 
 /// Output formats: aligned text for the terminal, or a table export.
@@ -122,13 +146,8 @@ pub fn coders_of(
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let (study, rounds) = open_for_comparison(ctx, "gloss agree")?;
     let opts = Options {
-        coders: coders_of(&args.coders, args.round.as_deref(), &rounds)?,
-        dimensions: args.dimensions.clone(),
-        codes: args.codes.clone(),
-        unit: args.unit,
-        round: args.round.clone(),
         confusion: args.confusion,
-        disagreements: false,
+        ..args.compare.options(&rounds)?
     };
     if args.by_round {
         let table = agree::across_rounds(&study, &rounds, &opts)?;

@@ -1,12 +1,12 @@
 //! `gloss disagreements --coders a,b`: every unit where the coders differ, each side's
 //! values, and where to read it.
 
-use gloss::agree::{self, Disagreement, Options, Place, Unit};
+use gloss::agree::{self, Disagreement, Options, Place};
 use gloss::export::quotes::{span_text, trim_quote};
 use gloss::study::Study;
 use gloss::textio::sanitize_line;
 
-use super::agree::{coders_of, open_for_comparison};
+use super::agree::{Comparison, open_for_comparison};
 use super::{CliResult, Ctx, print_json};
 
 /// List each unit where the coders differ: a record's dimension (records paired as
@@ -15,33 +15,15 @@ use super::{CliResult, Ctx, print_json};
 /// text they point to, and the document and turn to read (`gloss show DOC`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The coders, comma-separated (two or more); with --round, default: the round's.
-    #[arg(long, value_delimiter = ',', value_name = "A,B[,C…]")]
-    pub coders: Vec<String>,
-    /// Only this dimension (id, name or alias; repeatable).
-    #[arg(long = "dimension", value_name = "DIM")]
-    pub dimensions: Vec<String>,
-    /// Only this span code, with the codes below it (repeatable).
-    #[arg(long = "code", value_name = "ID")]
-    pub codes: Vec<String>,
-    /// The unit span codes are compared in.
-    #[arg(long, value_enum, default_value = "turn")]
-    pub unit: Unit,
-    /// Only the documents of this round.
-    #[arg(long, value_name = "NAME")]
-    pub round: Option<String>,
+    #[command(flatten)]
+    pub compare: Comparison,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let (study, rounds) = open_for_comparison(ctx, "gloss disagreements")?;
     let opts = Options {
-        coders: coders_of(&args.coders, args.round.as_deref(), &rounds)?,
-        dimensions: args.dimensions.clone(),
-        codes: args.codes.clone(),
-        unit: args.unit,
-        round: args.round.clone(),
-        confusion: false,
         disagreements: true,
+        ..args.compare.options(&rounds)?
     };
     let result = agree::agree(&study, &rounds, &opts)?;
     if ctx.json {

@@ -46,15 +46,17 @@ const REINDEX_RUNS: usize = 20;
 
 type R<T> = std::result::Result<T, String>;
 
-/// `GLOSS_BENCH_ONLY=build` measures only the index build of corpus A, and
-/// `GLOSS_BENCH_ONLY=reindex` the build and the re-index after a coding change (for
-/// profiling one part with `perf record`).
+/// `GLOSS_BENCH_ONLY=build` measures only the index build of corpus A,
+/// `GLOSS_BENCH_ONLY=reindex` the build and the re-index after a coding change, and
+/// `GLOSS_BENCH_ONLY=build-b` only corpus B's build (for profiling one part with
+/// `perf record`). `GLOSS_BENCH_B_DIR=DIR` keeps corpus B's project in DIR and reuses
+/// it on the next run instead of importing a gigabyte again.
 fn only(part: &str) -> bool {
     std::env::var("GLOSS_BENCH_ONLY").is_ok_and(|v| v == part)
 }
 
 fn build_only() -> bool {
-    only("build") || only("reindex")
+    only("build") || only("reindex") || only("build-b")
 }
 
 fn s<E: std::fmt::Display>(e: E) -> String {
@@ -362,6 +364,18 @@ fn import_a(project: &Project, inputs: &Inputs) -> R<Imported> {
         repeatable,
         secs: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The turn text of the documents corpus B repeats.
+fn repeatable_text(study: &Study, repeatable: &HashSet<String>) -> u64 {
+    study
+        .corpus
+        .docs
+        .iter()
+        .filter(|d| repeatable.contains(&d.id))
+        .flat_map(|d| &d.turns)
+        .map(|t| t.text.len() as u64)
+        .sum()
 }
 
 fn text_bytes(study: &Study) -> u64 {
@@ -895,8 +909,18 @@ fn reindex(study: &mut Study, index: &mut SearchIndex) -> R<()> {
 
 fn corpus_b(inputs: &Inputs, per_copy: u64, text_a: u64) -> R<()> {
     let tmp = tempfile::tempdir().map_err(s)?;
-    Project::init(tmp.path(), "bench-1gb").map_err(s)?;
-    let project = Project::open(tmp.path()).map_err(s)?;
+    let kept = std::env::var_os("GLOSS_BENCH_B_DIR").map(PathBuf::from);
+    let root = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    if kept.is_some() && root.join("gloss.yaml").exists() {
+        println!("corpus B: reusing the project in {}", root.display());
+        let (study, load) = load_study(&root)?;
+        let text = text_bytes(&study);
+        print_corpus("corpus B", &study, text, 0.0, load);
+        return measure_b(&study, text);
+    }
+    std::fs::create_dir_all(&root).map_err(s)?;
+    Project::init(&root, "bench-1gb").map_err(s)?;
+    let project = Project::open(&root).map_err(s)?;
     let start = Instant::now();
     import_a(&project, inputs)?;
     if per_copy == 0 {
@@ -955,16 +979,20 @@ fn corpus_b(inputs: &Inputs, per_copy: u64, text_a: u64) -> R<()> {
     }
     drop(rest);
     let import_secs = start.elapsed().as_secs_f64();
-    let (study, load) = load_study(tmp.path())?;
+    let (study, load) = load_study(&root)?;
     let text = text_bytes(&study);
     print_corpus("corpus B", &study, text, import_secs, load);
+    measure_b(&study, text)
+}
+
+fn measure_b(study: &Study, text: u64) -> R<()> {
     let plan = Plan {
         builds: 1,
         query_runs: 5,
         process_runs: 3,
         rg_target: 100.0,
     };
-    let index = measure("corpus B", &study, text, &plan)?;
+    let index = measure("corpus B", study, text, &plan)?;
     drop(index);
     Ok(())
 }
@@ -989,6 +1017,11 @@ fn run(data: &Path) -> R<()> {
         process_runs: 5,
         rg_target: 20.0,
     };
+    if only("build-b") {
+        let per_copy = repeatable_text(&study, &imported.repeatable);
+        drop(study);
+        return corpus_b(&inputs, per_copy, text);
+    }
     let mut index = measure("corpus A", &study, text, &plan)?;
     if only("build") {
         return Ok(());
@@ -997,14 +1030,7 @@ fn run(data: &Path) -> R<()> {
     if only("reindex") {
         return Ok(());
     }
-    let per_copy: u64 = study
-        .corpus
-        .docs
-        .iter()
-        .filter(|d| imported.repeatable.contains(&d.id))
-        .flat_map(|d| &d.turns)
-        .map(|t| t.text.len() as u64)
-        .sum();
+    let per_copy = repeatable_text(&study, &imported.repeatable);
     drop(index);
     drop(study);
     drop(tmp);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::corpus::import::transcript_document;
-use crate::corpus::{Document, docfile};
+use crate::corpus::{AttrValue, Document, docfile};
 use crate::project::{Project, SpeakerInfo};
 use crate::textio::{Utf8Policy, read_text};
 use crate::{Error, Result};
@@ -206,13 +206,19 @@ impl Project {
         Ok(corpus)
     }
 
-    /// Merges the attributes `gloss.yaml` and `documents.yaml` give a document.
+    /// Merges the attributes `gloss.yaml` and `documents.yaml` give a document, and the
+    /// project's `language` where the document names none.
     fn merge_attributes(&self, doc: &mut Document) {
         if let Some(attrs) = self.config.attributes.get(&doc.id) {
             doc.attributes.extend(attrs.clone());
         }
         if let Some(meta) = self.meta.documents.get(&doc.id) {
             doc.attributes.extend(meta.attributes.clone());
+        }
+        if let Some(language) = &self.config.language {
+            doc.attributes
+                .entry("language".into())
+                .or_insert_with(|| AttrValue::One(language.clone()));
         }
     }
 

@@ -37,6 +37,10 @@ pub struct Config {
     /// Hide other coders' work while coding (blind parallel coding).
     #[serde(default)]
     pub blind: bool,
+    /// The language of documents that have no `language` attribute (`es`, `German`,
+    /// `pt-BR`; English when unset): search stems their words in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// The default source globs: every transcript file, and gloss document files of
@@ -54,6 +58,22 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let config: Config = serde_yaml::from_str(&text).map_err(|e| yaml_error(path, &e))?;
+        if let Some(language) = &config.language
+            && crate::search::analysis::language_named(language).is_none()
+        {
+            let line = text
+                .lines()
+                .position(|l| l.starts_with("language:"))
+                .map_or(1, |i| i + 1);
+            return Err(Error::Parse {
+                path: path.into(),
+                location: Some(line.to_string()),
+                message: format!(
+                    "language {language:?} is not one gloss knows; give one of {} (or remove the line for English)",
+                    crate::search::analysis::language_names()
+                ),
+            });
+        }
         Ok(config)
     }
 }
@@ -114,6 +134,10 @@ pseudonyms: {{}}
 
 # Hide other coders' codings while coding (blind parallel coding).
 blind: false
+
+# The language of every document without a `language` attribute (English if unset),
+# e.g. `language: es` for a study whose interviews are in Spanish.
+# language: es
 "#
     )
 }

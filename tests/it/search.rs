@@ -372,6 +372,67 @@ fn a_document_in_another_language_is_stemmed_in_it_and_found_by_query_words_in_a
     assert_eq!(hits("nothing", false).len(), 1);
 }
 
+#[test]
+fn the_projects_language_stems_every_document_that_names_none_and_a_bad_one_is_refused() {
+    let tmp = new_project();
+    fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();
+    fs::write(
+        tmp.path().join("transcripts/es.txt"),
+        "Entrevistador: ¿Qué hicisteis?\n\nP4: Entrenamos los modelos durante semanas.\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("transcripts/en.txt"),
+        "Interviewer: What happened?\n\nP1: We were reproducing the models for weeks.\n",
+    )
+    .unwrap();
+    let config = tmp.path().join("gloss.yaml");
+    let plain = fs::read_to_string(&config).unwrap();
+    let search = |q: &str| -> Vec<String> {
+        let (out, stdout, stderr) = run(gloss(tmp.path()).args(["--json", "search", q]));
+        assert!(out.status.success(), "{q}: {stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let mut docs: Vec<String> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["doc"].as_str().unwrap().to_string())
+            .collect();
+        docs.sort();
+        docs
+    };
+    // English by default: "entrenamiento" does not reach "Entrenamos".
+    assert!(search("entrenamiento").is_empty());
+    // The project is Spanish, one document says it is English: the index follows both.
+    fs::write(
+        &config,
+        plain.replace(
+            "\nattributes: {}",
+            "\nlanguage: es\nattributes:\n  transcripts/en:\n    language: en",
+        ),
+    )
+    .unwrap();
+    assert_eq!(search("entrenamiento"), ["transcripts/es"]);
+    assert_eq!(search("reproduce"), ["transcripts/en"]);
+    let (_, shown, _) = run(gloss(tmp.path()).args(["show", "transcripts/es"]));
+    assert!(
+        shown.contains("language") && shown.contains("es"),
+        "{shown}"
+    );
+    // A language gloss does not know: one line naming the file and line, exit 1, and
+    // the index and codings untouched.
+    let bad = plain.replace("\nattributes: {}", "\nattributes: {}\nlanguage: klingon");
+    let line = bad.lines().position(|l| l == "language: klingon").unwrap() + 1;
+    fs::write(&config, bad).unwrap();
+    let (out, _, stderr) = run(gloss(tmp.path()).args(["search", "models"]));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("gloss.yaml:{line}")) && stderr.contains("\"klingon\""),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
 fn small_project() -> tempfile::TempDir {
     let tmp = new_project();
     fs::write(tmp.path().join("codebooks/test.yaml"), CODEBOOK).unwrap();

@@ -241,7 +241,11 @@ fn run() -> R<()> {
         "  import (library, into an empty project): {}",
         verdict(median(times))
     );
-    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/gloss");
+    // `GLOSS_BENCH_BIN=PATH` times another build of gloss (to compare two versions).
+    let bin = std::env::var_os("GLOSS_BENCH_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/gloss"),
+        PathBuf::from,
+    );
     if !bin.exists() {
         println!("  processes: run `cargo build --release` first");
         return Ok(());

@@ -241,8 +241,9 @@ fn quote_of(doc: &Document, start: Position, end: Position) -> String {
     out
 }
 
-/// The turn of the disagreement, line by line: the unit of text (span codes) or every
-/// side's evidence in it (records) in bold.
+/// The document from the disagreement's turn on, line by line, each turn under its
+/// number and speaker: the unit of text (span codes) or every side's evidence
+/// (records) in bold.
 fn turn_text(
     frame: &mut Frame,
     area: Rect,
@@ -250,14 +251,11 @@ fn turn_text(
     doc: Option<&Document>,
     theme: &Theme,
 ) {
-    let turn_index = match &item.place {
+    let first = match &item.place {
         Place::Text { start, .. } => Some(start.turn),
         Place::Record { .. } => item.turn.map(|t| t.saturating_sub(1)),
     };
-    let turn = doc
-        .zip(turn_index)
-        .and_then(|(d, t)| d.turns.get(t).map(|x| (t, x)));
-    let Some((t, turn)) = turn else {
+    let Some((doc, first)) = doc.zip(first).filter(|(d, t)| *t < d.turns.len()) else {
         let block = Block::default().borders(Borders::ALL).title(" text ");
         frame.render_widget(
             Paragraph::new(Span::styled(
@@ -269,67 +267,70 @@ fn turn_text(
         );
         return;
     };
-    let title = format!(" turn {} · {} ", t + 1, turn.speaker);
     let block = Block::default().borders(Borders::ALL).title(Span::raw(fit(
-        &title,
+        &format!(" {} from turn {} ", item.doc, first + 1),
         usize::from(area.width.saturating_sub(2)),
     )));
-    let text = turn.text.as_str();
-    let within = |start: Position, end: Position| -> Option<(usize, usize)> {
-        (start.turn <= t && end.turn >= t).then(|| {
-            let a = if start.turn == t { start.byte } else { 0 };
-            let b = if end.turn == t { end.byte } else { text.len() };
-            (a.min(text.len()), b.min(text.len()))
-        })
-    };
-    let ranges: Vec<(usize, usize)> = match &item.place {
-        Place::Text { start, end, .. } => within(*start, *end).into_iter().collect(),
+    let marked: Vec<(Position, Position)> = match &item.place {
+        Place::Text { start, end, .. } => vec![(*start, *end)],
         Place::Record { .. } => item
             .sides
             .iter()
-            .flat_map(|s| s.spans.iter())
-            .filter_map(|&(a, b)| within(a, b))
+            .flat_map(|s| s.spans.iter().copied())
             .collect(),
     };
     let bold = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let rows = usize::from(area.height);
     let mut lines: Vec<Line> = Vec::new();
-    let mut at = 0;
-    for row in text.split('\n') {
-        let end = at + row.len();
-        let mut spans = Vec::new();
-        let mut x = at;
-        while x < end {
-            let marked = ranges.iter().any(|&(a, b)| a <= x && x < b);
-            // The next place the marking changes, on a character boundary.
-            let next = ranges
-                .iter()
-                .flat_map(|&(a, b)| [a, b])
-                .filter(|&p| p > x && p < end)
-                .min()
-                .unwrap_or(end);
-            let piece = sanitize(text.get(x..next).unwrap_or_default()).into_owned();
-            spans.push(if marked {
-                Span::styled(piece, bold)
-            } else {
-                Span::raw(piece)
-            });
-            x = next;
+    for (t, turn) in doc.turns.iter().enumerate().skip(first) {
+        if lines.len() > rows * 4 {
+            break;
         }
-        lines.push(Line::from(spans));
-        at = end + 1;
+        let text = turn.text.as_str();
+        // The marked byte ranges within this turn.
+        let ranges: Vec<(usize, usize)> = marked
+            .iter()
+            .filter(|(a, b)| a.turn <= t && b.turn >= t)
+            .map(|(a, b)| {
+                let from = if a.turn == t { a.byte } else { 0 };
+                let to = if b.turn == t { b.byte } else { text.len() };
+                (from.min(text.len()), to.min(text.len()))
+            })
+            .collect();
+        lines.push(Line::styled(
+            format!("turn {} · {}", t + 1, sanitize(&turn.speaker)),
+            theme.dim(),
+        ));
+        let mut at = 0;
+        for row in text.split('\n') {
+            let end = at + row.len();
+            let mut spans = Vec::new();
+            let mut x = at;
+            while x < end {
+                let inside = ranges.iter().any(|&(a, b)| a <= x && x < b);
+                // The next place the marking changes.
+                let next = ranges
+                    .iter()
+                    .flat_map(|&(a, b)| [a, b])
+                    .filter(|&p| p > x && p < end)
+                    .min()
+                    .unwrap_or(end);
+                let piece = sanitize(text.get(x..next).unwrap_or_default()).into_owned();
+                spans.push(if inside {
+                    Span::styled(piece, bold)
+                } else {
+                    Span::raw(piece)
+                });
+                x = next;
+            }
+            lines.push(Line::from(spans));
+            at = end + 1;
+        }
     }
-    // Scrolled so the first marked line is in view.
-    let first_marked = ranges
-        .iter()
-        .map(|&(a, _)| text.get(..a).map_or(0, |s| s.matches('\n').count()))
-        .min()
-        .unwrap_or(0);
-    let scroll = first_marked.saturating_sub(1).min(usize::from(u16::MAX)) as u16;
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

@@ -499,3 +499,204 @@ fn push_new_coding(out: &mut Vec<Entry>, coding: SpanCoding) {
         out.push(Entry::Coding(coding));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::store::{CoderFile, Op, Writer};
+    use crate::coding::{DocStatus, Progress};
+    use crate::project::Project;
+
+    const CODEBOOK: &str = "codes:
+  - id: stage
+    name: Stage
+    select: one
+    children:
+      - {id: training, name: Training}
+      - {id: data, name: Data pipeline}
+  - id: impact
+    name: Impact
+    select: many
+    children:
+      - {id: crash, name: Crash}
+      - {id: slow, name: Slow}
+  - id: perf
+    name: Performance
+";
+
+    const DOC: &str = "transcripts/p1";
+
+    /// A project where alice and bob made record 1 of one transcript (with these
+    /// values), alice coded perf in its second turn when `perf` is set, and both
+    /// marked it done.
+    fn study(
+        alice: &[(&str, &[&str])],
+        bob: &[(&str, &[&str])],
+        perf: bool,
+    ) -> (tempfile::TempDir, Study) {
+        let tmp = tempfile::tempdir().unwrap();
+        Project::init(tmp.path(), "t").unwrap();
+        std::fs::write(tmp.path().join("codebooks/c.yaml"), CODEBOOK).unwrap();
+        std::fs::write(
+            tmp.path().join("transcripts/p1.txt"),
+            "I: Hello.\n\nP1: The loss went to NaN.\n",
+        )
+        .unwrap();
+        let project = Project::open(tmp.path()).unwrap();
+        let corpus = project.load_corpus().unwrap();
+        let doc = corpus.get(DOC).unwrap();
+        for (coder, values) in [("alice", alice), ("bob", bob)] {
+            let mut w = Writer::open(&project, coder).unwrap();
+            let mut ops = vec![
+                Op::Put(Entry::Record(Record {
+                    doc: DOC.into(),
+                    number: 1,
+                    values: values
+                        .iter()
+                        .map(|(d, v)| (d.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                        .collect(),
+                    evidence: Vec::new(),
+                    memo: None,
+                    created: "t".into(),
+                    modified: "t".into(),
+                })),
+                Op::Put(Entry::Status(DocStatus {
+                    doc: DOC.into(),
+                    progress: Progress::Done,
+                    excluded: None,
+                    modified: "t".into(),
+                })),
+            ];
+            if perf && coder == "alice" {
+                let (start, end) = (Position::new(1, 0), Position::new(1, 8));
+                ops.push(Op::Put(Entry::Coding(SpanCoding {
+                    id: w.next_coding_id(),
+                    doc: DOC.into(),
+                    start,
+                    end,
+                    code: "perf".into(),
+                    anchor: AnchorText::new(doc).anchor(start, end).unwrap(),
+                    memo: None,
+                    star: false,
+                    batch: None,
+                    created: "t".into(),
+                    modified: "t".into(),
+                })));
+            }
+            w.apply(ops).unwrap();
+        }
+        let study = Study::open(Project::open(tmp.path()).unwrap()).unwrap();
+        (tmp, study)
+    }
+
+    fn options() -> Options {
+        Options {
+            coders: vec!["alice".into(), "bob".into()],
+            ..Default::default()
+        }
+    }
+
+    /// Applies entries to the consensus coder's entries in memory.
+    fn apply(study: &mut Study, entries: Vec<Entry>) {
+        if study.codings.coder("consensus").is_none() {
+            study.codings.coders.push(CoderFile::new("consensus"));
+        }
+        let file = study.codings.coder_mut("consensus").unwrap();
+        for e in entries {
+            file.apply(Op::Put(e));
+        }
+    }
+
+    #[test]
+    fn a_record_disagreement_is_settled_by_its_dimension_even_empty() {
+        let (_tmp, mut study) = study(
+            &[("stage", &["training"]), ("impact", &["crash"])],
+            &[("stage", &["data"]), ("impact", &["crash", "slow"])],
+            false,
+        );
+        let rounds = Rounds::default();
+        let err = Reconciliation::plan(&study, &rounds, &options(), "bob").unwrap_err();
+        assert!(
+            err.to_string().contains("one of the coders compared"),
+            "{err}"
+        );
+        let plan = Reconciliation::plan(&study, &rounds, &options(), "consensus").unwrap();
+        let ids: Vec<&str> = plan.items.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["stage", "impact"]);
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("consensus-{n}")
+        };
+        // Both values of a one-value dimension: refused, saying what to do.
+        let err = plan
+            .decide(&study, 0, &Choice::Both, &mut next, "t")
+            .unwrap_err();
+        assert!(err.to_string().contains("takes one value"), "{err}");
+        // Impact: both. The record starts from alice's, less the disputed dimensions.
+        let entries = plan
+            .decide(&study, 1, &Choice::Both, &mut next, "t")
+            .unwrap();
+        let Entry::Record(r) = &entries[0] else {
+            panic!("{entries:?}")
+        };
+        assert_eq!(r.number, 1);
+        assert_eq!(r.values.get("impact").unwrap(), &["crash", "slow"]);
+        assert!(!r.values.contains_key("stage"));
+        apply(&mut study, entries);
+        assert!(plan.settled(&study, 1));
+        assert!(!plan.settled(&study, 0));
+        // Stage: no value at all is a decision too.
+        let entries = plan
+            .decide(&study, 0, &Choice::Values(Vec::new()), &mut next, "t")
+            .unwrap();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        apply(&mut study, entries);
+        assert!(plan.settled(&study, 0));
+    }
+
+    #[test]
+    fn a_span_disagreement_is_settled_by_a_coding_or_the_document_done() {
+        let same: &[(&str, &[&str])] = &[("stage", &["training"])];
+        let (_tmp, mut study) = study(same, same, true);
+        let plan =
+            Reconciliation::plan(&study, &Rounds::default(), &options(), "consensus").unwrap();
+        assert_eq!(plan.items.len(), 1);
+        assert_eq!(plan.items[0].kind, Kind::Code);
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("consensus-{n}")
+        };
+        assert!(
+            plan.decide(
+                &study,
+                0,
+                &Choice::Values(vec!["perf".into()]),
+                &mut next,
+                "t"
+            )
+            .is_err()
+        );
+        // Bob's side (not coded): only the starting point, the agreed record.
+        let entries = plan
+            .decide(&study, 0, &Choice::Side(1), &mut next, "t")
+            .unwrap();
+        assert!(
+            entries.iter().all(|e| matches!(e, Entry::Record(_))),
+            "{entries:?}"
+        );
+        apply(&mut study, entries);
+        assert!(!plan.settled(&study, 0));
+        // Alice's side: her coding, copied.
+        let entries = plan
+            .decide(&study, 0, &Choice::Side(0), &mut next, "t")
+            .unwrap();
+        assert!(
+            matches!(&entries[..], [Entry::Coding(c)] if c.code == "perf" && c.anchor.quote == "The loss"),
+            "{entries:?}"
+        );
+        apply(&mut study, entries);
+        assert!(plan.settled(&study, 0));
+    }
+}

@@ -222,8 +222,8 @@ pub struct ReconcileScreen {
     pub current: usize,
     /// Per disagreement: settled by the consensus coder's entries, or decided here.
     pub settled: Vec<bool>,
-    /// Per disagreement: decided in this session (a side with no codings writes
-    /// nothing, so only this knows until the document is done).
+    /// Per disagreement: decided in this session by a choice that wrote nothing (a
+    /// side with no codings), which only this knows until the document is done.
     decided: Vec<bool>,
     /// The decisions of this session, last last: the disagreement, and whether it
     /// wrote entries (an undoable change).
@@ -802,7 +802,7 @@ impl App {
     pub fn on_mouse(&mut self, event: crossterm::event::MouseEvent) {
         use crossterm::event::{MouseButton, MouseEventKind};
         self.finish_loading();
-        if !matches!(self.overlay, Overlay::None) {
+        if !matches!(self.overlay, Overlay::None) || self.reconcile_shown() {
             return;
         }
         let Some(doc) = self.study.corpus.docs.get(self.reader.doc) else {
@@ -1163,7 +1163,12 @@ impl App {
             }
             "doc" | "open" | "e" => {
                 match self.study.project.find_document(&self.study.corpus, rest) {
-                    Ok(i) => self.open_document(i, Position::new(0, 0)),
+                    Ok(i) => {
+                        if let Some(screen) = &mut self.reconcile {
+                            screen.shown = false;
+                        }
+                        self.open_document(i, Position::new(0, 0))
+                    }
                     Err(e) => self.message = Some((e.to_string(), true)),
                 }
             }
@@ -2136,6 +2141,9 @@ impl App {
     /// Opens document `d` with `start..end` selected in the reader (ready to code), or
     /// just at `start` when the range is empty.
     fn open_selected(&mut self, d: usize, start: Position, end: Position) {
+        if let Some(screen) = &mut self.reconcile {
+            screen.shown = false;
+        }
         self.open_document(d, start);
         if end > start
             && let Some(doc) = self.study.corpus.docs.get(d)

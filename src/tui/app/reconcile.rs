@@ -195,7 +195,9 @@ impl App {
             });
         }
         if let Some(screen) = &mut self.reconcile {
-            screen.decided[i] = true;
+            // A decision that wrote entries is settled by them (and unsettled by
+            // undoing them, from anywhere); one that wrote nothing only here.
+            screen.decided[i] = !wrote;
             screen.history.push((i, wrote));
         }
         self.refresh_settled();

@@ -870,6 +870,10 @@ impl App {
         }
         match action {
             Action::Quit => self.quit = true,
+            // On the reconciliation screen, the help opens at its keys.
+            Action::Help if self.reconcile_shown() => {
+                self.overlay = Overlay::Help(Action::ALL.len() + 2 + Action::EDITOR.len())
+            }
             Action::Help => self.overlay = Overlay::Help(0),
             Action::NextPanel => {
                 self.focus = match self.focus {

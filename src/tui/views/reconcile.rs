@@ -251,15 +251,16 @@ fn turn_text(
     doc: Option<&Document>,
     theme: &Theme,
 ) {
+    // A record without evidence: the document from its start.
     let first = match &item.place {
-        Place::Text { start, .. } => Some(start.turn),
-        Place::Record { .. } => item.turn.map(|t| t.saturating_sub(1)),
+        Place::Text { start, .. } => start.turn,
+        Place::Record { .. } => item.turn.map_or(0, |t| t.saturating_sub(1)),
     };
-    let Some((doc, first)) = doc.zip(first).filter(|(d, t)| *t < d.turns.len()) else {
+    let Some(doc) = doc.filter(|d| first < d.turns.len()) else {
         let block = Block::default().borders(Borders::ALL).title(" text ");
         frame.render_widget(
             Paragraph::new(Span::styled(
-                "no evidence marked: Enter reads the document",
+                "the document is not in the project any more",
                 theme.dim(),
             ))
             .block(block),
@@ -282,6 +283,8 @@ fn turn_text(
     let bold = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let rows = usize::from(area.height);
     let mut lines: Vec<Line> = Vec::new();
+    // The first line with marked text, to scroll to.
+    let mut first_marked: Option<usize> = None;
     for (t, turn) in doc.turns.iter().enumerate().skip(first) {
         if lines.len() > rows * 4 {
             break;
@@ -317,6 +320,7 @@ fn turn_text(
                     .unwrap_or(end);
                 let piece = sanitize(text.get(x..next).unwrap_or_default()).into_owned();
                 spans.push(if inside {
+                    first_marked.get_or_insert(lines.len());
                     Span::styled(piece, bold)
                 } else {
                     Span::raw(piece)
@@ -327,10 +331,20 @@ fn turn_text(
             at = end + 1;
         }
     }
+    // Scrolled so the marked text shows with two rows before it (rows counted as the
+    // lines wrap, roughly: a word carried over may add one).
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let before: usize = lines
+        .iter()
+        .take(first_marked.unwrap_or(0))
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum();
+    let scroll = u16::try_from(before.saturating_sub(2)).unwrap_or(u16::MAX);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         area,
     );
 }

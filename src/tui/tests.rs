@@ -761,3 +761,27 @@ fn blind_mode_shows_only_the_coders_own_codings_and_refuses_search_fields() {
     );
     assert!(!shown.contains("▌Portability"), "{shown}");
 }
+
+#[test]
+fn the_reconciliation_screen_never_shows_control_characters_raw() {
+    let tmp = project("Interviewer: hi\n\nP1: it broke \x1b]0;title\x07 at \x1b[2J once\n");
+    let root = tmp.path();
+    std::fs::write(root.join("codebooks/test.yaml"), RECONCILE_CODEBOOK).unwrap();
+    coder_work(
+        root,
+        "alice",
+        &[("stage", &["training"])],
+        &[(1, "broke \x1b]0;title\x07 at", "perf")],
+    );
+    coder_work(root, "bob", &[("stage", &["data"])], &[]);
+    let mut app = reconciling(root);
+    for script in ["", "j"] {
+        press(&mut app, script);
+        let shown = screen(&mut app, 120, 40);
+        assert!(shown.contains("it broke"), "{shown}");
+        for c in shown.chars() {
+            assert!(!c.is_control() || c == '\n', "{c:?} on screen:\n{shown}");
+        }
+    }
+    app.finish();
+}

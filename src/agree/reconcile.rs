@@ -14,8 +14,9 @@
 //! * **A span disagreement** (one code in one unit of text) is settled when the
 //!   consensus coder has a coding of the code (or a code below it) overlapping the unit,
 //!   or has marked the document done. Taking a side that did not code the unit writes
-//!   nothing, so that decision is remembered only once every disagreement of the
-//!   document is settled and the document is marked done for the consensus coder.
+//!   nothing, so the coding file holds that decision only once every disagreement of
+//!   the document is settled and the document is marked done for the consensus coder
+//!   (the workbench remembers it meanwhile in the consensus coder's state folder).
 
 use std::collections::{BTreeSet, HashMap};
 

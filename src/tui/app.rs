@@ -222,14 +222,18 @@ pub struct ReconcileScreen {
     pub current: usize,
     /// Per disagreement: settled by the consensus coder's entries, or decided here.
     pub settled: Vec<bool>,
-    /// Per disagreement: decided in this session by a choice that wrote nothing (a
-    /// side with no codings), which only this knows until the document is done.
+    /// Per disagreement: decided by a choice that wrote nothing (a side with no
+    /// codings), which the coding file does not show until the document is done;
+    /// remembered in `unwritten_file`.
     decided: Vec<bool>,
     /// The decisions of this session, last last: the disagreement, and whether it
     /// wrote entries (an undoable change).
     history: Vec<(usize, bool)>,
     /// The screen is shown (else the reader is, until C-o).
     pub shown: bool,
+    /// Where the decisions that wrote nothing are remembered between sessions
+    /// (`.gloss/state/<consensus>/reconcile-unwritten.json`).
+    unwritten_file: std::path::PathBuf,
     pub chooser: Option<ValueChooser>,
 }
 
@@ -2092,15 +2096,6 @@ impl App {
 
     /// Runs the search panel's query through the index.
     fn run_search(&self, panel: &mut SearchPanel) {
-        let IndexState::Ready(view) = &self.index else {
-            return;
-        };
-        panel.selected = 0;
-        if panel.query.text.trim().is_empty() {
-            panel.results = None;
-            panel.error = None;
-            return;
-        }
         if self.blind
             && let Some(field) = blind_field(&panel.query.text)
         {
@@ -2108,6 +2103,15 @@ impl App {
             panel.error = Some(format!(
                 "blind mode hides other coders' work: the query field {field} is not available while coding blind"
             ));
+            return;
+        }
+        let IndexState::Ready(view) = &self.index else {
+            return;
+        };
+        panel.selected = 0;
+        if panel.query.text.trim().is_empty() {
+            panel.results = None;
+            panel.error = None;
             return;
         }
         match view.search(&panel.query.text, &Filters::default(), 50, false) {

@@ -785,3 +785,43 @@ fn the_reconciliation_screen_never_shows_control_characters_raw() {
     }
     app.finish();
 }
+
+#[test]
+fn a_side_that_did_not_code_is_remembered_when_reconciling_again() {
+    let tmp = project(TRANSCRIPT);
+    let root = tmp.path();
+    std::fs::write(root.join("codebooks/test.yaml"), RECONCILE_CODEBOOK).unwrap();
+    let same: &[(&str, &[&str])] = &[("stage", &["training"])];
+    coder_work(
+        root,
+        "alice",
+        same,
+        &[(1, "The loss went", "perf"), (3, "预训练模型", "port")],
+    );
+    coder_work(root, "bob", same, &[]);
+    // Bob's side on the first (nothing is written for it); the second left open.
+    let mut app = reconciling(root);
+    let shown = run(&mut app, 120, 40, "2");
+    assert!(shown.contains("1 / 2 resolved"), "{shown}");
+    assert!(
+        !consensus_entries(root)
+            .values()
+            .any(|e| matches!(e, Entry::Coding(_)))
+    );
+    let mut app = reconciling(root);
+    let again = screen(&mut app, 120, 40);
+    assert!(again.contains("1 / 2 resolved"), "{again}");
+    assert!(again.contains("2 of 2"), "{again}");
+    app.finish();
+    // Decided again (alice's side: her coding) and undone: open again.
+    let mut app = reconciling(root);
+    press(&mut app, "k 1");
+    assert!(screen(&mut app, 120, 40).contains("1 / 2 resolved"));
+    press(&mut app, "u");
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("0 / 2 resolved"), "{shown}");
+    app.finish();
+    let mut app = reconciling(root);
+    assert!(screen(&mut app, 120, 40).contains("0 / 2 resolved"));
+    app.finish();
+}

@@ -18,13 +18,25 @@ impl App {
     pub fn start_reconcile(&mut self, plan: Reconciliation) {
         self.finish_loading();
         let n = plan.items.len();
+        let unwritten_file = self
+            .study
+            .project
+            .state_dir(&self.coder)
+            .join("reconcile-unwritten.json");
+        let remembered = read_unwritten(&unwritten_file);
+        let decided = plan
+            .items
+            .iter()
+            .map(|d| remembered.contains(&unwritten_key(d)))
+            .collect();
         self.reconcile = Some(ReconcileScreen {
             plan,
             current: 0,
             settled: vec![false; n],
-            decided: vec![false; n],
+            decided,
             history: Vec::new(),
             shown: true,
+            unwritten_file,
             chooser: None,
         });
         self.refresh_settled();
@@ -195,9 +207,17 @@ impl App {
             });
         }
         if let Some(screen) = &mut self.reconcile {
-            // A decision that wrote entries is settled by them (and unsettled by
-            // undoing them, from anywhere); one that wrote nothing only here.
-            screen.decided[i] = !wrote;
+            // A decision whose entries settle it needs nothing more (undoing them, from
+            // anywhere, unsettles it); one they do not (a side that did not code) is
+            // remembered.
+            let by_entries = screen.plan.settled(&self.study, i);
+            if !by_entries {
+                remember_unwritten(screen, i, true);
+            } else if screen.decided[i] {
+                // Decided again, now with entries: nothing left to remember.
+                remember_unwritten(screen, i, false);
+            }
+            screen.decided[i] = !by_entries;
             screen.history.push((i, wrote));
         }
         self.refresh_settled();
@@ -225,6 +245,9 @@ impl App {
             self.message = Some(("undid the decision".into(), false));
         }
         if let Some(screen) = &mut self.reconcile {
+            if screen.decided[i] {
+                remember_unwritten(screen, i, false);
+            }
             screen.decided[i] = false;
             screen.current = i;
         }
@@ -394,5 +417,45 @@ impl App {
             ),
             false,
         ));
+    }
+}
+
+/// What names a disagreement among those remembered: its document, subject and place.
+fn unwritten_key(d: &gloss::agree::Disagreement) -> String {
+    match &d.place {
+        Place::Text { start, end, .. } => format!(
+            "{} {} {}:{}-{}:{}",
+            d.doc, d.id, start.turn, start.byte, end.turn, end.byte
+        ),
+        Place::Record { numbers } => format!("{} {} record {numbers:?}", d.doc, d.id),
+    }
+}
+
+/// The decisions that wrote nothing, as remembered (none when the file is missing or
+/// unreadable: it is a convenience, the coding file is the record).
+fn read_unwritten(file: &std::path::Path) -> std::collections::BTreeSet<String> {
+    std::fs::read(file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Remembers (or forgets) that disagreement `i` was decided without writing anything
+/// (best effort).
+fn remember_unwritten(screen: &ReconcileScreen, i: usize, decided: bool) {
+    let Some(d) = screen.plan.items.get(i) else {
+        return;
+    };
+    let mut keys = read_unwritten(&screen.unwritten_file);
+    if decided {
+        keys.insert(unwritten_key(d));
+    } else {
+        keys.remove(&unwritten_key(d));
+    }
+    if let Ok(bytes) = serde_json::to_vec_pretty(&keys) {
+        if let Some(dir) = screen.unwritten_file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = gloss::textio::write_atomic(&screen.unwritten_file, &bytes);
     }
 }

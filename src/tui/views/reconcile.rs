@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use gloss::agree::{Disagreement, Place, Side};
+use gloss::agree::{Disagreement, Kind, Place, Side};
 use gloss::coding::{Entry, record_key};
 use gloss::corpus::{Document, Position};
 use gloss::text::layout::sanitize;
@@ -99,7 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let m = item.sides.len().max(1);
     let columns = Layout::horizontal(vec![Constraint::Ratio(1, m as u32); m]).split(sides_area);
     for (k, (side, column)) in item.sides.iter().zip(columns.iter()).enumerate() {
-        side_column(frame, *column, k, side, doc, theme);
+        side_column(frame, *column, k, item.kind, side, doc, theme);
     }
 
     // The text of the turn, the unit of text in bold.
@@ -173,6 +173,7 @@ fn side_column(
     frame: &mut Frame,
     area: Rect,
     k: usize,
+    kind: Kind,
     side: &Side,
     doc: Option<&Document>,
     theme: &Theme,
@@ -183,14 +184,11 @@ fn side_column(
         Style::default().add_modifier(Modifier::BOLD),
     ));
     let mut lines: Vec<Line> = Vec::new();
-    let values = if side.labels.is_empty() {
-        match side.record {
-            Some(_) => "(no value)".to_string(),
-            None if side.codings.is_empty() && side.spans.is_empty() => "(nothing)".to_string(),
-            None => "(no value)".to_string(),
-        }
-    } else {
-        side.labels.join(", ")
+    let values = match (side.labels.is_empty(), kind, side.record) {
+        (false, _, _) => side.labels.join(", "),
+        (true, Kind::Code, _) => "(not coded)".to_string(),
+        (true, _, Some(_)) => "(no value)".to_string(),
+        (true, _, None) => "(no record)".to_string(),
     };
     lines.push(Line::styled(
         sanitize(&values).into_owned(),

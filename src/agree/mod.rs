@@ -21,6 +21,7 @@
 //! reconcile screen to walk.
 
 pub mod pairing;
+pub mod reconcile;
 pub mod sample;
 pub mod stats;
 
@@ -261,6 +262,12 @@ pub struct Agreement {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<Disagreement>,
     pub notes: Vec<String>,
+    /// The documents whose records were compared (current ids, in order).
+    #[serde(skip)]
+    pub record_docs: Vec<String>,
+    /// The documents whose span codes were compared.
+    #[serde(skip)]
+    pub span_docs: Vec<String>,
 }
 
 /// The category a value counts for: the dimension's direct child it is or lies below
@@ -632,6 +639,8 @@ pub fn agree(study: &Study, rounds: &Rounds, opts: &Options) -> Result<Agreement
         confusions: Vec::new(),
         disagreements: Vec::new(),
         notes: Vec::new(),
+        record_docs: Vec::new(),
+        span_docs: Vec::new(),
     };
     let everything = opts.dimensions.is_empty() && opts.codes.is_empty();
     let mut dims: Vec<&Code> = Vec::new();
@@ -691,6 +700,7 @@ pub fn agree(study: &Study, rounds: &Rounds, opts: &Options) -> Result<Agreement
         }
         result.record_documents = docs.records.len();
         result.record_units = units.len();
+        result.record_docs.clone_from(&docs.records);
     }
     let cells = dim_cells(book, &dims, &units, coders.len());
     for (dim, index) in dims.iter().zip(&cells) {
@@ -712,6 +722,7 @@ pub fn agree(study: &Study, rounds: &Rounds, opts: &Options) -> Result<Agreement
         if !codes.is_empty() {
             spans.compare(&codes, &mut result);
             result.span_documents = docs.spans.len();
+            result.span_docs.clone_from(&docs.spans);
         }
     }
 

@@ -23,6 +23,7 @@ mod init;
 mod list;
 mod mark;
 mod memo;
+mod reconcile;
 mod record;
 mod remove;
 mod rename;
@@ -93,6 +94,7 @@ enum Command {
     Tui(tui::Args),
     Agree(agree::Args),
     Disagreements(disagreements::Args),
+    Reconcile(reconcile::Args),
     Sample(sample::Args),
     Check(check::Args),
 }
@@ -323,6 +325,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Undo(args)) => undo::run(&ctx, &args),
         Some(Command::Agree(args)) => agree::run(&ctx, &args),
         Some(Command::Disagreements(args)) => disagreements::run(&ctx, &args),
+        Some(Command::Reconcile(args)) => reconcile::run(&ctx, &args),
         Some(Command::Sample(args)) => sample::run(&ctx, &args),
         Some(Command::Check(args)) => check::run(&ctx, &args),
     }

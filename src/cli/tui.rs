@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use gloss::coding::store::CoderLock;
 use gloss::corpus::Position;
-use gloss::study::Study;
+use gloss::study::{Glance, Study};
 
 use super::{CliError, CliResult, Ctx, compact_after_from_env};
 use crate::tui;
@@ -43,7 +43,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         .or(place.as_ref().map(|p| p.doc.as_str()));
     // A first look (every document's title, the open one whole, the counts shown) is
     // drawn while the loader thread reads the rest.
-    let glance = Study::glance(project, &coder, wanted)?;
+    let blind = ctx.blind(&project)?.is_some();
+    let mut glance = Study::glance(project, &coder, wanted)?;
+    if blind {
+        blind_glance(&mut glance, &coder)?;
+    }
     if let Some(d) = &args.doc {
         glance
             .study
@@ -54,12 +58,31 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
     let background = tui::background::Background::start(lock, root, compact_after_from_env());
     let (keymap, warning) = tui::keymap::Keymap::load();
     let mut app = tui::app::App::new(glance, coder, keymap, background);
+    app.blind = blind;
+    if blind {
+        app.message = Some((
+            "blind mode: only your own codings and records are shown".into(),
+            false,
+        ));
+    }
     if let Some(place) = place {
         restore_place(&mut app, &place);
     }
     if let Some(w) = warning {
         app.message = Some((w, true));
     }
+    let result = run_workbench(&mut app, !args.no_mouse);
+    save_place(&app, &state_file);
+    result?;
+    if let Some(e) = &app.save_error {
+        return Err(CliError::Gloss(gloss::Error::Project(e.clone())));
+    }
+    Ok(())
+}
+
+/// Runs the workbench on the terminal until the user quits: the watchdog, the screen
+/// taken and given back, the event loop on crossterm's events.
+pub fn run_workbench(app: &mut tui::app::App, mouse: bool) -> CliResult {
     let theme = tui::theme::Theme::from_env();
     let stop = tui::terminal::stop_flag();
     if let Some(in_flight) = app.in_flight() {
@@ -69,8 +92,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
             std::time::Duration::from_secs(1),
         );
     }
-    let mut guard = tui::terminal::TerminalGuard::enter(!args.no_mouse)?;
-    let result = tui::event_loop(&mut guard.terminal, &mut app, &theme, &stop, |timeout| {
+    let mut guard = tui::terminal::TerminalGuard::enter(mouse)?;
+    let result = tui::event_loop(&mut guard.terminal, app, &theme, &stop, |timeout| {
         if crossterm::event::poll(timeout)? {
             crossterm::event::read().map(Some)
         } else {
@@ -78,11 +101,21 @@ pub fn run(ctx: &Ctx, args: &Args) -> CliResult {
         }
     });
     drop(guard);
-    save_place(&app, &state_file);
-    result?;
-    if let Some(e) = &app.save_error {
-        return Err(CliError::Gloss(gloss::Error::Project(e.clone())));
+    Ok(result?)
+}
+
+/// Blind mode: the first look keeps only the coder's own entries, and counts only the
+/// coder's own codings per code (the whole study, when it comes, is cut the same way).
+fn blind_glance(glance: &mut Glance, coder: &str) -> CliResult {
+    glance.study.codings.keep_only(coder);
+    let own = gloss::coding::store::read_coder(&glance.study.project.coding_dir(), coder)?;
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for entry in own.values_unordered() {
+        if let gloss::coding::Entry::Coding(c) = entry {
+            *counts.entry(c.code.clone()).or_insert(0) += 1;
+        }
     }
+    glance.code_counts = counts;
     Ok(())
 }
 

@@ -66,6 +66,32 @@ pub enum Action {
     DeleteForward,
     NewLine,
     SaveMemo,
+    // The reconciliation screen (`gloss reconcile`).
+    /// Take the side of the first (second, …) coder compared.
+    #[serde(rename = "take-1")]
+    Take1,
+    #[serde(rename = "take-2")]
+    Take2,
+    #[serde(rename = "take-3")]
+    Take3,
+    #[serde(rename = "take-4")]
+    Take4,
+    #[serde(rename = "take-5")]
+    Take5,
+    #[serde(rename = "take-6")]
+    Take6,
+    /// Take every side: the union of the values, or every coder's codings.
+    TakeBoth,
+    /// Choose a new value of the dimension.
+    NewValue,
+    /// Leave this disagreement for later: on to the next unsettled one.
+    Skip,
+    NextUnsettled,
+    PrevUnsettled,
+    /// Copy the agreed work of documents the consensus coder has nothing on yet.
+    AcceptAgreed,
+    /// Back to the reconciliation screen (from the reader).
+    Reconcile,
 }
 
 impl Action {
@@ -113,6 +139,7 @@ impl Action {
         Action::Filter,
         Action::NextPanel,
         Action::Command,
+        Action::Reconcile,
         Action::Help,
         Action::Cancel,
         Action::Quit,
@@ -133,6 +160,65 @@ impl Action {
         Action::NewLine,
         Action::SaveMemo,
     ];
+
+    /// The actions of the reconciliation screen, in the order the help screen lists them.
+    pub const RECONCILE: &'static [Action] = &[
+        Action::Take1,
+        Action::Take2,
+        Action::Take3,
+        Action::Take4,
+        Action::Take5,
+        Action::Take6,
+        Action::TakeBoth,
+        Action::NewValue,
+        Action::Skip,
+        Action::NextUnsettled,
+        Action::PrevUnsettled,
+        Action::Down,
+        Action::Up,
+        Action::Open,
+        Action::AcceptAgreed,
+        Action::Undo,
+    ];
+
+    /// The side a `take-N` action takes (from 0).
+    pub fn side(self) -> Option<usize> {
+        match self {
+            Action::Take1 => Some(0),
+            Action::Take2 => Some(1),
+            Action::Take3 => Some(2),
+            Action::Take4 => Some(3),
+            Action::Take5 => Some(4),
+            Action::Take6 => Some(5),
+            _ => None,
+        }
+    }
+
+    /// What the action does on the reconciliation screen, where some keys of the
+    /// panels mean something else.
+    pub fn describe_reconcile(self) -> &'static str {
+        match self {
+            Action::Take1 => "take the first coder's side",
+            Action::Take2 => "take the second coder's side",
+            Action::Take3 => "take the third coder's side",
+            Action::Take4 => "take the fourth coder's side",
+            Action::Take5 => "take the fifth coder's side",
+            Action::Take6 => "take the sixth coder's side",
+            Action::TakeBoth => "take both: every value (several-valued dimensions), every coding",
+            Action::NewValue => "choose another value (Space marks, Enter saves)",
+            Action::Skip => "skip: leave it for later, on to the next unsettled",
+            Action::NextUnsettled => "next unsettled disagreement",
+            Action::PrevUnsettled => "previous unsettled disagreement",
+            Action::Down => "next disagreement (settled or not)",
+            Action::Up => "previous disagreement",
+            Action::Open => "read it in the reader at its turn (C-o comes back)",
+            Action::AcceptAgreed => {
+                "copy the agreed work of documents without disagreements into the consensus"
+            }
+            Action::Undo => "undo the last decision",
+            other => other.describe(),
+        }
+    }
 
     /// What the action does, for the help screen.
     pub fn describe(self) -> &'static str {
@@ -188,6 +274,19 @@ impl Action {
             Action::DeleteForward => "delete the character at the cursor",
             Action::NewLine => "new line",
             Action::SaveMemo => "save the memo and close the editor",
+            Action::Take1
+            | Action::Take2
+            | Action::Take3
+            | Action::Take4
+            | Action::Take5
+            | Action::Take6
+            | Action::TakeBoth
+            | Action::NewValue
+            | Action::Skip
+            | Action::NextUnsettled
+            | Action::PrevUnsettled
+            | Action::AcceptAgreed => self.describe_reconcile(),
+            Action::Reconcile => "back to the reconciliation screen (gloss reconcile)",
         }
     }
 }

@@ -18,11 +18,15 @@ use gloss::study::{DocumentRow, Glance, Study};
 use gloss::text::motion;
 use gloss::time::now_rfc3339;
 
+use gloss::agree::reconcile::{Choice, Reconciliation};
+
 use super::action::Action;
 use super::background::{Background, Loaded, Report};
 use super::editor::Editor;
 use super::keymap::{Key, Keymap, Lookup, Mode};
 use super::reader::ReaderState;
+
+mod reconcile;
 
 /// The panels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,6 +203,47 @@ enum Undoable {
     },
 }
 
+/// The new-value chooser of the reconciliation screen: the dimension's values, those
+/// marked, and the highlighted row (the last row is "no value").
+#[derive(Debug, Clone)]
+pub struct ValueChooser {
+    /// (value id, name) in codebook order.
+    pub values: Vec<(String, String)>,
+    pub marked: Vec<bool>,
+    pub cursor: usize,
+    /// The dimension takes several values (Space marks them).
+    pub many: bool,
+}
+
+/// The reconciliation screen (`gloss reconcile`): the disagreements, which are settled,
+/// the one shown.
+pub struct ReconcileScreen {
+    pub plan: Reconciliation,
+    pub current: usize,
+    /// Per disagreement: settled by the consensus coder's entries, or decided here.
+    pub settled: Vec<bool>,
+    /// Per disagreement: decided by a choice that wrote nothing (a side with no
+    /// codings), which the coding file does not show until the document is done;
+    /// remembered in `unwritten_file`.
+    decided: Vec<bool>,
+    /// The decisions of this session, last last: the disagreement, and whether it
+    /// wrote entries (an undoable change).
+    history: Vec<(usize, bool)>,
+    /// The screen is shown (else the reader is, until C-o).
+    pub shown: bool,
+    /// Where the decisions that wrote nothing are remembered between sessions
+    /// (`.gloss/state/<consensus>/reconcile-unwritten.json`).
+    unwritten_file: std::path::PathBuf,
+    pub chooser: Option<ValueChooser>,
+}
+
+impl ReconcileScreen {
+    /// How many disagreements are settled.
+    pub fn settled_count(&self) -> usize {
+        self.settled.iter().filter(|&&s| s).count()
+    }
+}
+
 /// The state of the search index as the status line shows it.
 pub enum IndexState {
     Building,
@@ -241,6 +286,10 @@ pub struct App {
     /// The study is a first look (see [`Glance`]) until the loader's whole study arrives:
     /// only the open document has its turns, only its entries are there.
     loading: bool,
+    /// Blind coding: only this coder's work is kept in the study (and so shown).
+    pub blind: bool,
+    /// The reconciliation screen, when `gloss reconcile` opened the workbench.
+    pub reconcile: Option<ReconcileScreen>,
 }
 
 /// Span codings per code id, all coders.
@@ -294,6 +343,8 @@ impl App {
             background: Some(background),
             redraw: false,
             loading: true,
+            blind: false,
+            reconcile: None,
         };
         match open {
             Some(i) => app.open_document(i, Position::new(0, 0)),
@@ -337,6 +388,11 @@ impl App {
         self.rows = loaded.rows;
         self.code_counts = loaded.code_counts;
         self.loading = false;
+        if self.blind {
+            self.study.codings.keep_only(&self.coder);
+            self.code_counts = code_counts(&self.study);
+        }
+        self.refresh_settled();
         self.visible = (0..self.rows.len()).collect();
         if !self.filter.is_empty() {
             self.apply_filter();
@@ -482,6 +538,9 @@ impl App {
     }
 
     fn mode(&self) -> Mode {
+        if self.reconcile_shown() {
+            return Mode::Reconcile;
+        }
         match self.focus {
             Focus::Reader => Mode::Reader,
             Focus::Documents | Focus::Codebook => Mode::List,
@@ -495,6 +554,9 @@ impl App {
             return;
         }
         if self.handle_overlay_key(&key) {
+            return;
+        }
+        if self.chooser_key(&key) {
             return;
         }
         self.pending_keys.push(Key::from_event(&key));
@@ -744,7 +806,7 @@ impl App {
     pub fn on_mouse(&mut self, event: crossterm::event::MouseEvent) {
         use crossterm::event::{MouseButton, MouseEventKind};
         self.finish_loading();
-        if !matches!(self.overlay, Overlay::None) {
+        if !matches!(self.overlay, Overlay::None) || self.reconcile_shown() {
             return;
         }
         let Some(doc) = self.study.corpus.docs.get(self.reader.doc) else {
@@ -807,8 +869,15 @@ impl App {
     pub fn act(&mut self, action: Action) {
         self.finish_loading();
         self.message = None;
+        if self.reconcile_shown() && self.reconcile_action(action) {
+            return;
+        }
         match action {
             Action::Quit => self.quit = true,
+            // On the reconciliation screen, the help opens at its keys.
+            Action::Help if self.reconcile_shown() => {
+                self.overlay = Overlay::Help(Action::ALL.len() + 2 + Action::EDITOR.len())
+            }
             Action::Help => self.overlay = Overlay::Help(0),
             Action::NextPanel => {
                 self.focus = match self.focus {
@@ -838,6 +907,19 @@ impl App {
             }
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
+            Action::Reconcile => {
+                match &mut self.reconcile {
+                    Some(screen) => {
+                        screen.shown = true;
+                        self.refresh_settled();
+                    }
+                    None => self.message = Some((
+                        "no reconciliation is open: start one with `gloss reconcile --coders A,B`"
+                            .into(),
+                        false,
+                    )),
+                }
+            }
             _ => match self.focus {
                 Focus::Reader => self.reader_action(action),
                 Focus::Documents => self.list_action(action),
@@ -1089,11 +1171,17 @@ impl App {
             }
             "doc" | "open" | "e" => {
                 match self.study.project.find_document(&self.study.corpus, rest) {
-                    Ok(i) => self.open_document(i, Position::new(0, 0)),
+                    Ok(i) => {
+                        if let Some(screen) = &mut self.reconcile {
+                            screen.shown = false;
+                        }
+                        self.open_document(i, Position::new(0, 0))
+                    }
                     Err(e) => self.message = Some((e.to_string(), true)),
                 }
             }
             "memo" => self.open_memo(),
+            "reconcile" => self.act(Action::Reconcile),
             "add" | "rename" | "move" | "merge" | "retire" | "unretire" => {
                 self.codebook_command(name, rest)
             }
@@ -1780,6 +1868,7 @@ impl App {
         };
         self.message = Some((format!("undid: {label}"), false));
         self.redo.push(entry);
+        self.refresh_settled();
     }
 
     fn redo(&mut self) {
@@ -1805,6 +1894,7 @@ impl App {
         };
         self.message = Some((format!("redid: {label}"), false));
         self.undo.push(entry);
+        self.refresh_settled();
     }
 
     /// The code highlighted in the codebook panel.
@@ -2006,6 +2096,15 @@ impl App {
 
     /// Runs the search panel's query through the index.
     fn run_search(&self, panel: &mut SearchPanel) {
+        if self.blind
+            && let Some(field) = blind_field(&panel.query.text)
+        {
+            panel.results = None;
+            panel.error = Some(format!(
+                "blind mode hides other coders' work: the query field {field} is not available while coding blind"
+            ));
+            return;
+        }
         let IndexState::Ready(view) = &self.index else {
             return;
         };
@@ -2050,6 +2149,9 @@ impl App {
     /// Opens document `d` with `start..end` selected in the reader (ready to code), or
     /// just at `start` when the range is empty.
     fn open_selected(&mut self, d: usize, start: Position, end: Position) {
+        if let Some(screen) = &mut self.reconcile {
+            screen.shown = false;
+        }
         self.open_document(d, start);
         if end > start
             && let Some(doc) = self.study.corpus.docs.get(d)
@@ -2139,9 +2241,22 @@ impl App {
 }
 
 /// Entries of the help screen (what it scrolls by): every action, then a blank line, a
-/// heading and the memo editor's keys.
+/// heading and the memo editor's keys, then the same for the reconciliation screen.
 pub fn help_lines() -> usize {
-    Action::ALL.len() + 2 + Action::EDITOR.len()
+    Action::ALL.len() + 2 + Action::EDITOR.len() + 2 + Action::RECONCILE.len()
+}
+
+/// The first search field of a query that would reach other coders' work (`code:`,
+/// `coder:`, `memo:`), if it uses one.
+pub fn blind_field(query: &str) -> Option<&'static str> {
+    ["code:", "coder:", "memo:"].into_iter().find(|field| {
+        query.match_indices(field).any(|(at, _)| {
+            !query
+                .get(..at)
+                .and_then(|before| before.chars().next_back())
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    })
 }
 
 fn sort_excerpts(view: &mut Excerpts) {

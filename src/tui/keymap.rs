@@ -19,6 +19,8 @@ pub enum Mode {
     Reader,
     List,
     Editor,
+    /// The reconciliation screen.
+    Reconcile,
 }
 
 /// One key press, as the keymap names it.
@@ -168,13 +170,14 @@ impl Keymap {
         let mut bindings = BTreeMap::new();
         for (section, keys) in &file {
             let modes: &[Mode] = match section.as_str() {
-                "global" => &[Mode::Reader, Mode::List],
+                "global" => &[Mode::Reader, Mode::List, Mode::Reconcile],
                 "reader" => &[Mode::Reader],
                 "list" => &[Mode::List],
                 "editor" => &[Mode::Editor],
+                "reconcile" => &[Mode::Reconcile],
                 other => {
                     return Err(format!(
-                        "unknown section {other:?} (global, reader, list, editor)"
+                        "unknown section {other:?} (global, reader, list, editor, reconcile)"
                     ));
                 }
             };
@@ -259,6 +262,12 @@ mod tests {
             assert!(
                 !map.keys_for(Mode::Editor, action).is_empty(),
                 "{action:?} has no key in the editor"
+            );
+        }
+        for &action in Action::RECONCILE {
+            assert!(
+                !map.keys_for(Mode::Reconcile, action).is_empty(),
+                "{action:?} has no key on the reconciliation screen"
             );
         }
     }

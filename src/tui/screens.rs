@@ -312,14 +312,26 @@ struct Screen {
 
 impl Screen {
     fn new(width: u16, height: u16) -> Screen {
-        let project = fixture();
+        Screen::open(fixture(), "tester", width, height, |_| {})
+    }
+
+    /// The workbench of `coder` on a project, with `setup` done once the whole study
+    /// is read, drawn at one size once the index is ready.
+    fn open(
+        project: tempfile::TempDir,
+        coder: &str,
+        width: u16,
+        height: u16,
+        setup: impl FnOnce(&mut App),
+    ) -> Screen {
         let root = project.path();
         let opened = Project::open(root).unwrap();
-        let lock = CoderLock::take(&opened, "tester").unwrap();
-        let glance = Study::glance(opened, "tester", None).unwrap();
+        let lock = CoderLock::take(&opened, coder).unwrap();
+        let glance = Study::glance(opened, coder, None).unwrap();
         let background = Background::start(lock, root.to_path_buf(), None);
-        let mut app = App::new(glance, "tester".into(), Keymap::default_keys(), background);
+        let mut app = App::new(glance, coder.into(), Keymap::default_keys(), background);
         app.finish_loading();
+        setup(&mut app);
         while matches!(app.index, IndexState::Building) {
             assert!(
                 app.wait_background(Duration::from_secs(60)),
@@ -496,6 +508,96 @@ fn confirm_prompt() {
         s.app.codebook_selected = s.app.study.codebook.index("perf").unwrap();
         s.press(": \"retire\" Enter");
     });
+}
+
+/// The reconciliation screen of tester and bob as `consensus`: the fixture with bob's
+/// record on the issue (record 1 differs on Reengineering defect?, tester's record 2
+/// has no partner) and leader1 marked done by both (tester's starred coding of
+/// Performance debugging, with its memo, is tester's alone).
+fn reconciling(width: u16, height: u16) -> Screen {
+    let project = fixture();
+    let root = project.path();
+    let study = Study::open(Project::open(root).unwrap()).unwrap();
+    let (start, end) = find(&study, ISSUE_ID, 1, "weights_only to True");
+    let issue = &study.corpus.docs[study.corpus.position(ISSUE_ID).unwrap()];
+    let evidence = Evidence {
+        start,
+        end,
+        anchor: AnchorText::new(issue).anchor(start, end).unwrap(),
+    };
+    write_entries(
+        root,
+        "bob",
+        &[],
+        vec![
+            Entry::Record(Record {
+                doc: ISSUE_ID.into(),
+                number: 1,
+                values: [
+                    ("reengineering".to_string(), vec!["re-no".to_string()]),
+                    ("symptom".to_string(), vec!["sym-crash".to_string()]),
+                ]
+                .into_iter()
+                .collect(),
+                evidence: vec![evidence],
+                memo: Some("A changed default in PyTorch, not a port.".into()),
+                created: TIME.into(),
+                modified: TIME.into(),
+            }),
+            status(ISSUE_ID, Progress::Done, None),
+        ],
+    );
+    write_entries(
+        root,
+        "tester",
+        &[],
+        vec![status(LEADER_ID, Progress::Done, None)],
+    );
+    Screen::open(project, "consensus", width, height, |app| {
+        let study = &app.study;
+        let opts = gloss::agree::Options {
+            coders: vec!["tester".into(), "bob".into()],
+            ..Default::default()
+        };
+        let plan = gloss::agree::reconcile::Reconciliation::plan(
+            study,
+            &gloss::agree::sample::Rounds::default(),
+            &opts,
+            "consensus",
+        )
+        .unwrap();
+        assert_eq!(plan.items.len(), 3, "{:#?}", plan.items);
+        app.start_reconcile(plan);
+    })
+}
+
+/// Snapshots a view of the reconciliation screen at both sizes.
+fn check_reconcile(name: &str, script: &str) {
+    for (width, height) in [(120, 40), (80, 24)] {
+        let mut screen = reconciling(width, height);
+        screen.press(script);
+        // Saved, so the status line says so whatever the saver's speed.
+        while !screen.app.unsaved.is_empty() {
+            assert!(screen.app.wait_background(Duration::from_secs(60)));
+        }
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen.render());
+    }
+}
+
+#[test]
+fn reconciliation_of_a_record() {
+    check_reconcile("reconcile_record", "");
+}
+
+#[test]
+fn reconciliation_of_a_span_code_with_a_memo() {
+    // The first decided (tester's side), the second skipped: the span code.
+    check_reconcile("reconcile_span", "1 Space");
+}
+
+#[test]
+fn reconciliation_new_value_chooser() {
+    check_reconcile("reconcile_chooser", "n j");
 }
 
 #[test]

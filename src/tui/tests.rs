@@ -521,3 +521,307 @@ fn the_first_frame_is_drawn_from_a_first_look_and_the_whole_study_changes_nothin
     let shown = run(&mut app, 120, 40, "Tab Tab j Enter");
     assert!(shown.contains("We ported the weights."), "{shown}");
 }
+
+const RECONCILE_CODEBOOK: &str = "codes:
+  - id: stage
+    name: DL stage
+    select: one
+    children:
+      - {id: training, name: Training}
+      - {id: data, name: Data pipeline}
+      - {id: model, name: Modeling}
+  - id: impact
+    name: Impact
+    select: many
+    children:
+      - {id: crash, name: Crash}
+      - {id: slow, name: Slow}
+  - id: perf
+    name: Performance debugging
+  - id: port
+    name: Portability of DL operations
+";
+
+/// Writes a coder's entries on transcripts/p1: one record, span codings (turn from 0,
+/// quote, code), the document marked done.
+fn coder_work(
+    root: &std::path::Path,
+    coder: &str,
+    values: &[(&str, &[&str])],
+    spans: &[(usize, &str, &str)],
+) {
+    use gloss::coding::anchor::AnchorText;
+    use gloss::coding::store::{Op, Writer};
+    use gloss::coding::{DocStatus, Progress, Record, SpanCoding};
+    use gloss::corpus::Position;
+    let study = Study::open(Project::open(root).unwrap()).unwrap();
+    let doc = study.corpus.get("transcripts/p1").unwrap();
+    let mut writer = Writer::open(&study.project, coder).unwrap();
+    let t = "2025-01-01T00:00:00Z".to_string();
+    let mut ops = vec![
+        Op::Put(Entry::Record(Record {
+            doc: doc.id.clone(),
+            number: 1,
+            values: values
+                .iter()
+                .map(|(d, v)| (d.to_string(), v.iter().map(|x| x.to_string()).collect()))
+                .collect(),
+            evidence: Vec::new(),
+            memo: None,
+            created: t.clone(),
+            modified: t.clone(),
+        })),
+        Op::Put(Entry::Status(DocStatus {
+            doc: doc.id.clone(),
+            progress: Progress::Done,
+            excluded: None,
+            modified: t.clone(),
+        })),
+    ];
+    for &(turn, quote, code) in spans {
+        let at = doc.turns[turn].text.find(quote).unwrap();
+        let (start, end) = (
+            Position::new(turn, at),
+            Position::new(turn, at + quote.len()),
+        );
+        ops.push(Op::Put(Entry::Coding(SpanCoding {
+            id: writer.next_coding_id(),
+            doc: doc.id.clone(),
+            start,
+            end,
+            code: code.into(),
+            anchor: AnchorText::new(doc).anchor(start, end).unwrap(),
+            memo: None,
+            star: false,
+            batch: None,
+            created: t.clone(),
+            modified: t.clone(),
+        })));
+    }
+    writer.apply(ops).unwrap();
+}
+
+/// The workbench of `consensus` on the reconciliation of alice and bob.
+fn reconciling(root: &std::path::Path) -> App {
+    let project = Project::open(root).unwrap();
+    let lock = CoderLock::take(&project, "consensus").unwrap();
+    let glance = Study::glance(project, "consensus", None).unwrap();
+    let background = Background::start(lock, root.to_path_buf(), None);
+    let mut app = App::new(
+        glance,
+        "consensus".into(),
+        Keymap::default_keys(),
+        background,
+    );
+    app.finish_loading();
+    let opts = gloss::agree::Options {
+        coders: vec!["alice".into(), "bob".into()],
+        ..Default::default()
+    };
+    let plan = gloss::agree::reconcile::Reconciliation::plan(
+        &app.study,
+        &gloss::agree::sample::Rounds::default(),
+        &opts,
+        "consensus",
+    )
+    .unwrap();
+    app.start_reconcile(plan);
+    app
+}
+
+/// Keys straight to the app, without the event loop (whose last key is `q`).
+fn press(app: &mut App, script: &str) {
+    for event in keys(script) {
+        if let Event::Key(k) = event {
+            app.on_key(k);
+        }
+    }
+}
+
+/// The consensus coder's entries, by key.
+fn consensus_entries(root: &std::path::Path) -> std::collections::BTreeMap<String, Entry> {
+    read_coder(&root.join("coding"), "consensus")
+        .unwrap()
+        .values()
+        .map(|e| (e.key(), e.clone()))
+        .collect()
+}
+
+#[test]
+fn reconciling_takes_sides_both_and_a_new_value_and_resumes_at_the_first_unsettled() {
+    let tmp = project(TRANSCRIPT);
+    let root = tmp.path();
+    std::fs::write(root.join("codebooks/test.yaml"), RECONCILE_CODEBOOK).unwrap();
+    // They agree on perf in turn 2; only alice codes port in turn 4; stage and impact
+    // differ in record 1.
+    coder_work(
+        root,
+        "alice",
+        &[("stage", &["training"]), ("impact", &["crash"])],
+        &[(1, "The loss went", "perf"), (3, "预训练模型", "port")],
+    );
+    coder_work(
+        root,
+        "bob",
+        &[("stage", &["data"]), ("impact", &["crash", "slow"])],
+        &[(1, "The loss went to NaN", "perf")],
+    );
+    let mut app = reconciling(root);
+    let first = screen(&mut app, 120, 40);
+    assert!(first.contains("0 / 3 resolved"), "{first}");
+    assert!(first.contains("1 of 3"), "{first}");
+    assert!(first.contains("Portability of DL operations"), "{first}");
+    // Port: alice's side (her coding is copied); stage: skipped; impact: both.
+    let shown = run(&mut app, 120, 40, "1 Space b");
+    assert!(shown.contains("2 / 3 resolved"), "{shown}");
+    assert!(app.unsaved.is_empty() && app.save_error.is_none());
+    let saved = consensus_entries(root);
+    let record = match saved.get("record transcripts/p1 1") {
+        Some(Entry::Record(r)) => r.clone(),
+        other => panic!("no consensus record: {other:?} in {saved:#?}"),
+    };
+    assert_eq!(record.values.get("impact").unwrap(), &["crash", "slow"]);
+    assert!(!record.values.contains_key("stage"), "{record:?}");
+    let codes: Vec<(String, String)> = saved
+        .values()
+        .filter_map(|e| match e {
+            Entry::Coding(c) => Some((c.code.clone(), c.anchor.quote.clone())),
+            _ => None,
+        })
+        .collect();
+    // The agreed coding comes from the first coder (alice), with port.
+    assert_eq!(
+        codes,
+        [
+            ("perf".to_string(), "The loss went".to_string()),
+            ("port".to_string(), "预训练模型".to_string())
+        ]
+    );
+    assert!(!saved.contains_key("status transcripts/p1"));
+
+    // Reopened: at the one left, stage; a new value, undone, then bob's side.
+    let mut app = reconciling(root);
+    let again = screen(&mut app, 80, 24);
+    assert!(again.contains("2 / 3 resolved"), "{again}");
+    assert!(again.contains("DL stage"), "{again}");
+    let shown = run(&mut app, 80, 24, "n j j Enter u 2");
+    assert!(shown.contains("3 / 3 resolved"), "{shown}");
+    let saved = consensus_entries(root);
+    match saved.get("record transcripts/p1 1") {
+        Some(Entry::Record(r)) => assert_eq!(r.values.get("stage").unwrap(), &["data"]),
+        other => panic!("{other:?}"),
+    }
+    // The document's last disagreement settled: done for the consensus coder.
+    assert!(
+        matches!(saved.get("status transcripts/p1"), Some(Entry::Status(s)) if s.progress == gloss::coding::Progress::Done),
+        "{saved:#?}"
+    );
+    // A span code takes no new value; the message says what to do.
+    let mut app = reconciling(root);
+    press(&mut app, "k k n");
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("span code, present or absent"), "{shown}");
+}
+
+#[test]
+fn blind_mode_shows_only_the_coders_own_codings_and_refuses_search_fields() {
+    let tmp = project(TRANSCRIPT);
+    let root = tmp.path();
+    coder_work(root, "alice", &[], &[(1, "The loss went", "port")]);
+    // Without blind mode, alice's coding is in tester's reader.
+    let mut app = app_for(root);
+    run(&mut app, 120, 40, "");
+    assert!(app.placed.iter().any(|p| p.coder == "alice"));
+    drop(app);
+    let project = Project::open(root).unwrap();
+    let lock = CoderLock::take(&project, "tester").unwrap();
+    let mut glance = Study::glance(project, "tester", None).unwrap();
+    glance.study.codings.keep_only("tester");
+    glance.code_counts.clear();
+    let background = Background::start(lock, root.to_path_buf(), None);
+    let mut app = App::new(glance, "tester".into(), Keymap::default_keys(), background);
+    app.blind = true;
+    app.finish_loading();
+    while matches!(app.index, super::app::IndexState::Building) {
+        assert!(
+            app.wait_background(Duration::from_secs(60)),
+            "index never ready"
+        );
+    }
+    assert!(app.placed.is_empty(), "{:?}", app.placed);
+    assert!(app.study.codings.coder("alice").is_none());
+    assert_eq!(app.code_counts.get("port"), None);
+    // Keys straight to the app: in the search panel, the `q` that ends `run` would
+    // type.
+    press(&mut app, "s \"code:port\"");
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("blind mode hides other coders' work: the query field code:"),
+        "{shown}"
+    );
+    assert!(!shown.contains("▌Portability"), "{shown}");
+}
+
+#[test]
+fn the_reconciliation_screen_never_shows_control_characters_raw() {
+    let tmp = project("Interviewer: hi\n\nP1: it broke \x1b]0;title\x07 at \x1b[2J once\n");
+    let root = tmp.path();
+    std::fs::write(root.join("codebooks/test.yaml"), RECONCILE_CODEBOOK).unwrap();
+    coder_work(
+        root,
+        "alice",
+        &[("stage", &["training"])],
+        &[(1, "broke \x1b]0;title\x07 at", "perf")],
+    );
+    coder_work(root, "bob", &[("stage", &["data"])], &[]);
+    let mut app = reconciling(root);
+    for script in ["", "j"] {
+        press(&mut app, script);
+        let shown = screen(&mut app, 120, 40);
+        assert!(shown.contains("it broke"), "{shown}");
+        for c in shown.chars() {
+            assert!(!c.is_control() || c == '\n', "{c:?} on screen:\n{shown}");
+        }
+    }
+    app.finish();
+}
+
+#[test]
+fn a_side_that_did_not_code_is_remembered_when_reconciling_again() {
+    let tmp = project(TRANSCRIPT);
+    let root = tmp.path();
+    std::fs::write(root.join("codebooks/test.yaml"), RECONCILE_CODEBOOK).unwrap();
+    let same: &[(&str, &[&str])] = &[("stage", &["training"])];
+    coder_work(
+        root,
+        "alice",
+        same,
+        &[(1, "The loss went", "perf"), (3, "预训练模型", "port")],
+    );
+    coder_work(root, "bob", same, &[]);
+    // Bob's side on the first (nothing is written for it); the second left open.
+    let mut app = reconciling(root);
+    let shown = run(&mut app, 120, 40, "2");
+    assert!(shown.contains("1 / 2 resolved"), "{shown}");
+    assert!(
+        !consensus_entries(root)
+            .values()
+            .any(|e| matches!(e, Entry::Coding(_)))
+    );
+    let mut app = reconciling(root);
+    let again = screen(&mut app, 120, 40);
+    assert!(again.contains("1 / 2 resolved"), "{again}");
+    assert!(again.contains("2 of 2"), "{again}");
+    app.finish();
+    // Decided again (alice's side: her coding) and undone: open again.
+    let mut app = reconciling(root);
+    press(&mut app, "k 1");
+    assert!(screen(&mut app, 120, 40).contains("1 / 2 resolved"));
+    press(&mut app, "u");
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("0 / 2 resolved"), "{shown}");
+    app.finish();
+    let mut app = reconciling(root);
+    assert!(screen(&mut app, 120, 40).contains("0 / 2 resolved"));
+    app.finish();
+}

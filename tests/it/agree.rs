@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::common::{gloss, new_project, run};
 
-fn ok(dir: &Path, args: &[&str]) -> String {
+pub fn ok(dir: &Path, args: &[&str]) -> String {
     let (out, stdout, stderr) = run(gloss(dir).args(args));
     assert!(out.status.success(), "gloss {args:?} failed: {stderr}");
     stdout
@@ -27,7 +27,7 @@ fn fails(dir: &Path, args: &[&str]) -> String {
 }
 
 /// The rows of a CSV table as maps of column → cell.
-fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+pub fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
     reader
@@ -44,7 +44,7 @@ fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
 }
 
 /// The row of a subject (and coders, when given).
-fn line<'a>(
+pub fn line<'a>(
     rows: &'a [BTreeMap<String, String>],
     subject: &str,
     coders: &str,
@@ -302,7 +302,7 @@ fn krippendorffs_example_entered_as_records_gives_his_alpha() {
 
 /// A small project for the loop: a codebook with a single-valued and a many-valued
 /// dimension and two span codes, and eight issues of two repositories.
-fn loop_project() -> tempfile::TempDir {
+pub fn loop_project() -> tempfile::TempDir {
     let tmp = new_project();
     let dir = tmp.path();
     std::fs::write(
@@ -354,7 +354,7 @@ fn loop_project() -> tempfile::TempDir {
     tmp
 }
 
-fn set_blind(dir: &Path, on: bool) {
+pub fn set_blind(dir: &Path, on: bool) {
     let path = dir.join("gloss.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text

@@ -307,3 +307,179 @@ fn a_hangup_saves_what_was_coded_and_ends_the_process_promptly() {
         "the coding made before the hangup was lost"
     );
 }
+
+/// The loop of issue 7 end to end, through the real binary and the real workbench: two
+/// coders code the same sample blind (neither sees the other's work, in the workbench
+/// either), agree, reconcile into `consensus` on the reconciliation screen (one side,
+/// the other side, both, the agreed documents copied), and the consensus counts are
+/// exported and compared like any coder's; reopening shows everything resolved.
+#[test]
+fn two_coders_code_a_sample_blind_agree_reconcile_on_screen_and_export_consensus_counts() {
+    use crate::agree::{csv_rows, line, loop_project, ok, set_blind};
+    let tmp = loop_project();
+    let dir = tmp.path();
+    let draw = ok(
+        dir,
+        &[
+            "--json",
+            "sample",
+            "--n",
+            "4",
+            "--seed",
+            "7",
+            "--assign",
+            "alice,bob",
+            "--round",
+            "pilot",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&draw).unwrap();
+    let mut docs: Vec<String> = v["round"]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect();
+    docs.sort_by(|a, b| gloss::corpus::docfile::natural_cmp(a, b));
+    // Blind coding: stage differs on the second document, bob adds `slow` on the
+    // third, both code perf in turn 1 everywhere, alice alone port on the first.
+    set_blind(dir, true);
+    for (k, doc) in docs.iter().enumerate() {
+        let bob_stage = if k == 1 { "data" } else { "training" };
+        let bob_impact = if k == 2 { "crash,slow" } else { "crash" };
+        for (coder, stage, impact) in [
+            ("alice", "training", "crash"),
+            ("bob", bob_stage, bob_impact),
+        ] {
+            let (stage, impact) = (format!("stage={stage}"), format!("impact={impact}"));
+            ok(
+                dir,
+                &[
+                    "--coder", coder, "record", doc, "--set", &stage, "--set", &impact,
+                ],
+            );
+            ok(
+                dir,
+                &[
+                    "--coder",
+                    coder,
+                    "code",
+                    doc,
+                    "perf",
+                    "--turn",
+                    "1",
+                    "--quote",
+                    "Training is slow",
+                ],
+            );
+            ok(dir, &["--coder", coder, "mark", doc, "done"]);
+        }
+    }
+    ok(
+        dir,
+        &[
+            "--coder",
+            "alice",
+            "code",
+            &docs[0],
+            "port",
+            "--turn",
+            "2",
+            "--quote",
+            "We ported the model",
+        ],
+    );
+    // Bob's workbench, blind: alice's port coding is not in his reader.
+    let mut s = Session::start(dir, &["--coder", "bob", "tui", &docs[0]]);
+    s.wait_for("blind mode: only your own codings");
+    s.wait_for("We ported the model");
+    let screen = s.contents();
+    assert!(!screen.contains("▌Porting"), "{screen}");
+    s.keys("q");
+    assert!(s.wait_exit(Duration::from_secs(30)));
+    // The reconciliation screen is refused while blind.
+    let (out, _, stderr) = run(gloss(dir).args(["reconcile", "--round", "pilot"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("blind mode is on"), "{stderr}");
+
+    // Unblind, agree, reconcile on screen.
+    set_blind(dir, false);
+    let agreement = ok(dir, &["agree", "--round", "pilot"]);
+    assert!(agreement.contains("Stage"), "{agreement}");
+    let mut s = Session::start(dir, &["reconcile", "--round", "pilot"]);
+    s.wait_for("0 / 3 resolved");
+    s.wait_for("Porting");
+    // Port on the first document: bob's side (not coded).
+    s.keys("2");
+    s.wait_for("1 / 3 resolved");
+    s.wait_for("Stage");
+    // Stage on the second: bob's Data pipeline.
+    s.keys("2");
+    s.wait_for("2 / 3 resolved");
+    // Impact on the third: both (crash and slow).
+    s.keys("b");
+    s.wait_for("3 / 3 resolved");
+    // The fourth document has no disagreement: its agreed work is copied.
+    s.keys("A");
+    s.wait_for("copied the agreed work of 1 document");
+    s.wait_for(" saved ");
+    s.keys("q");
+    assert!(
+        s.wait_exit(Duration::from_secs(30)),
+        "gloss reconcile failed"
+    );
+
+    // Consensus counts, like any coder's.
+    let rows = csv_rows(&ok(
+        dir,
+        &[
+            "export",
+            "counts",
+            "--by",
+            "stage",
+            "--of",
+            "consensus",
+            "--format",
+            "csv",
+        ],
+    ));
+    let n = |name: &str| {
+        rows.iter()
+            .find(|r| r["Stage"] == name)
+            .map(|r| r["n"].clone())
+    };
+    assert_eq!(n("Training").as_deref(), Some("3"), "{rows:?}");
+    assert_eq!(n("Data pipeline").as_deref(), Some("1"));
+    assert_eq!(n("Total").as_deref(), Some("4"));
+    let rows = csv_rows(&ok(
+        dir,
+        &[
+            "agree",
+            "--coders",
+            "bob,consensus",
+            "--round",
+            "pilot",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(line(&rows, "Stage", "bob–consensus")["Cohen's κ"], "1.000");
+    // Neither bob nor consensus coded port: no line for it.
+    assert!(rows.iter().all(|r| r["Subject"] != "Porting"), "{rows:?}");
+    assert_eq!(
+        line(&rows, "Impact: Slow", "bob–consensus")["Agreement"],
+        "1.000"
+    );
+    // Nothing is left between alice and bob that consensus has not settled.
+    let mut s = Session::start(dir, &["reconcile", "--round", "pilot"]);
+    s.wait_for("3 / 3 resolved");
+    s.keys("q");
+    assert!(s.wait_exit(Duration::from_secs(30)));
+    // The consensus coder cannot be one of the coders compared.
+    let (out, _, stderr) = run(gloss(dir).args(["reconcile", "--round", "pilot", "--as", "bob"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("bob is one of the coders compared"),
+        "{stderr}"
+    );
+}

@@ -6,6 +6,7 @@
 mod lists;
 mod overlays;
 mod reader;
+mod reconcile;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -41,7 +42,9 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme) {
         return;
     }
     let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if area.width >= WIDE {
+    if app.reconcile_shown() {
+        reconcile::draw(frame, main, app, theme);
+    } else if area.width >= WIDE {
         let docs_w = (area.width / 5).clamp(20, 40);
         let codebook_w = (area.width / 5).clamp(20, 36);
         let [docs, reader, codebook] = Layout::horizontal([

@@ -132,8 +132,8 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 /// One entry of the help screen.
 enum HelpItem {
-    /// An action and the keys bound to it.
-    Keys(String, Action),
+    /// The keys bound to an action, and what it does.
+    Keys(String, &'static str),
     Blank,
     Heading(&'static str),
 }
@@ -150,7 +150,7 @@ fn help_items(app: &App) -> Vec<HelpItem> {
                     keys.push(k);
                 }
             }
-            HelpItem::Keys(keys.join(" "), a)
+            HelpItem::Keys(keys.join(" "), a.describe())
         })
         .collect();
     items.push(HelpItem::Blank);
@@ -158,8 +158,18 @@ fn help_items(app: &App) -> Vec<HelpItem> {
     items.extend(
         Action::EDITOR
             .iter()
-            .map(|&a| HelpItem::Keys(app.keymap.keys_for(Mode::Editor, a).join(" "), a)),
+            .map(|&a| HelpItem::Keys(app.keymap.keys_for(Mode::Editor, a).join(" "), a.describe())),
     );
+    items.push(HelpItem::Blank);
+    items.push(HelpItem::Heading(
+        "on the reconciliation screen (gloss reconcile)",
+    ));
+    items.extend(Action::RECONCILE.iter().map(|&a| {
+        HelpItem::Keys(
+            app.keymap.keys_for(Mode::Reconcile, a).join(" "),
+            a.describe_reconcile(),
+        )
+    }));
     items
 }
 
@@ -172,8 +182,8 @@ fn help_lines(item: &HelpItem, width: usize) -> Vec<Line<'static>> {
     match item {
         HelpItem::Blank => vec![Line::default()],
         HelpItem::Heading(h) => vec![Line::from(Span::styled(fit(h, width), bold))],
-        HelpItem::Keys(keys, action) => {
-            let text = action.describe();
+        HelpItem::Keys(keys, text) => {
+            let text = *text;
             let room = width.saturating_sub(HELP_KEYS + 2).max(10);
             let rows = gloss::text::layout::wrap(text, u16::try_from(room).unwrap_or(u16::MAX));
             rows.iter()

@@ -6,6 +6,8 @@
 //! disagreements list), and the whole `gloss agree` process (target < 1 s). Run with
 //! `cargo bench --bench agree` (after `cargo build --release` for the process figure).
 
+mod shared;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

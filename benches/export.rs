@@ -5,6 +5,8 @@
 //! Run with `cargo bench --bench export` (after `cargo build --release` for the process
 //! figures).
 
+mod shared;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

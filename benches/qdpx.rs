@@ -5,6 +5,8 @@
 //! Run with `cargo bench --bench qdpx` (after `cargo build --release` for the process
 //! figures).
 
+mod shared;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

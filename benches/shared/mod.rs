@@ -1,6 +1,13 @@
-//! What the benchmarks share: where the real data is, and how big a file or folder is.
+//! What the benchmarks share: the gloss binary's allocator, where the real data is, and
+//! how big a file or folder is. Not every bench uses every helper.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
+/// The allocator the `gloss` binary uses (src/main.rs), so that in-process figures are
+/// those of the program people run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `../shared/data` (or `$GLOSS_SHARED_DATA`), if it exists.
 pub fn data_dir() -> Option<PathBuf> {

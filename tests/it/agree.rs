@@ -354,6 +354,60 @@ pub fn loop_project() -> tempfile::TempDir {
     tmp
 }
 
+/// The two coders' blind work on a sample (blind mode must already be on). Stage: they
+/// differ on the second document; impact: bob adds `slow` on the third; perf: both code
+/// turn 1 everywhere and mark each document done; port: only alice, on the first, with
+/// a memo.
+pub fn code_the_sample_blind(dir: &Path, docs: &[String]) {
+    for (k, doc) in docs.iter().enumerate() {
+        let bob_stage = if k == 1 { "data" } else { "training" };
+        let bob_impact = if k == 2 { "crash,slow" } else { "crash" };
+        for (coder, stage, impact) in [
+            ("alice", "training", "crash"),
+            ("bob", bob_stage, bob_impact),
+        ] {
+            let (stage, impact) = (format!("stage={stage}"), format!("impact={impact}"));
+            ok(
+                dir,
+                &[
+                    "--coder", coder, "record", doc, "--set", &stage, "--set", &impact,
+                ],
+            );
+            ok(
+                dir,
+                &[
+                    "--coder",
+                    coder,
+                    "code",
+                    doc,
+                    "perf",
+                    "--turn",
+                    "1",
+                    "--quote",
+                    "Training is slow",
+                ],
+            );
+            ok(dir, &["--coder", coder, "mark", doc, "done"]);
+        }
+    }
+    ok(
+        dir,
+        &[
+            "--coder",
+            "alice",
+            "code",
+            &docs[0],
+            "port",
+            "--turn",
+            "2",
+            "--quote",
+            "We ported the model",
+            "--memo",
+            "porting to a new framework",
+        ],
+    );
+}
+
 pub fn set_blind(dir: &Path, on: bool) {
     let path = dir.join("gloss.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -439,65 +493,8 @@ fn two_coders_code_a_sample_blind_agree_reconcile_and_export_consensus_counts() 
     let listed = ok(dir, &["--coder", "alice", "list", "--round", "pilot"]);
     assert!(listed.contains("4 documents (coder alice)"), "{listed}");
 
-    // Blind coding. Stage: they differ on the second document; impact: bob adds `slow`
-    // on the third; perf: both code turn 1 everywhere, port: only alice, on the first.
     set_blind(dir, true);
-    for (k, doc) in docs.iter().enumerate() {
-        let alice_stage = "training";
-        let bob_stage = if k == 1 { "data" } else { "training" };
-        let bob_impact = if k == 2 { "crash,slow" } else { "crash" };
-        for (coder, stage, impact) in [
-            ("alice", alice_stage, "crash"),
-            ("bob", bob_stage, bob_impact),
-        ] {
-            ok(
-                dir,
-                &[
-                    "--coder",
-                    coder,
-                    "record",
-                    doc,
-                    "--set",
-                    &format!("stage={stage}"),
-                    "--set",
-                    &format!("impact={impact}"),
-                ],
-            );
-            ok(
-                dir,
-                &[
-                    "--coder",
-                    coder,
-                    "code",
-                    doc,
-                    "perf",
-                    "--turn",
-                    "1",
-                    "--quote",
-                    "Training is slow",
-                ],
-            );
-            ok(dir, &["--coder", coder, "mark", doc, "done"]);
-        }
-        if k == 0 {
-            ok(
-                dir,
-                &[
-                    "--coder",
-                    "alice",
-                    "code",
-                    doc,
-                    "port",
-                    "--turn",
-                    "2",
-                    "--quote",
-                    "We ported the model",
-                    "--memo",
-                    "porting to a new framework",
-                ],
-            );
-        }
-    }
+    code_the_sample_blind(dir, &docs);
     // While blind, alice sees her own work only.
     let quotes = ok(
         dir,

@@ -315,7 +315,7 @@ fn a_hangup_saves_what_was_coded_and_ends_the_process_promptly() {
 /// exported and compared like any coder's; reopening shows everything resolved.
 #[test]
 fn two_coders_code_a_sample_blind_agree_reconcile_on_screen_and_export_consensus_counts() {
-    use crate::agree::{csv_rows, line, loop_project, ok, set_blind};
+    use crate::agree::{code_the_sample_blind, csv_rows, line, loop_project, ok, set_blind};
     let tmp = loop_project();
     let dir = tmp.path();
     let draw = ok(
@@ -341,54 +341,10 @@ fn two_coders_code_a_sample_blind_agree_reconcile_on_screen_and_export_consensus
         .map(|d| d.as_str().unwrap().to_string())
         .collect();
     docs.sort_by(|a, b| gloss::corpus::docfile::natural_cmp(a, b));
-    // Blind coding: stage differs on the second document, bob adds `slow` on the
-    // third, both code perf in turn 1 everywhere, alice alone port on the first.
+    // Blind coding (see `code_the_sample_blind`): they differ on the second document's
+    // stage and the third's impact; only alice codes port, on the first.
     set_blind(dir, true);
-    for (k, doc) in docs.iter().enumerate() {
-        let bob_stage = if k == 1 { "data" } else { "training" };
-        let bob_impact = if k == 2 { "crash,slow" } else { "crash" };
-        for (coder, stage, impact) in [
-            ("alice", "training", "crash"),
-            ("bob", bob_stage, bob_impact),
-        ] {
-            let (stage, impact) = (format!("stage={stage}"), format!("impact={impact}"));
-            ok(
-                dir,
-                &[
-                    "--coder", coder, "record", doc, "--set", &stage, "--set", &impact,
-                ],
-            );
-            ok(
-                dir,
-                &[
-                    "--coder",
-                    coder,
-                    "code",
-                    doc,
-                    "perf",
-                    "--turn",
-                    "1",
-                    "--quote",
-                    "Training is slow",
-                ],
-            );
-            ok(dir, &["--coder", coder, "mark", doc, "done"]);
-        }
-    }
-    ok(
-        dir,
-        &[
-            "--coder",
-            "alice",
-            "code",
-            &docs[0],
-            "port",
-            "--turn",
-            "2",
-            "--quote",
-            "We ported the model",
-        ],
-    );
+    code_the_sample_blind(dir, &docs);
     // Bob's workbench, blind: alice's port coding is not in his reader.
     let mut s = Session::start(dir, &["--coder", "bob", "tui", &docs[0]]);
     s.wait_for("blind mode: only your own codings");

@@ -1,12 +1,13 @@
 //! `gloss import transcript|issues|survey PATH...`: bring documents into the project.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gloss::corpus::import::ImportReport;
 use gloss::corpus::import::github::{IssueImportOptions, import_issues};
 use gloss::corpus::import::survey::{SurveyImportOptions, import_survey};
 use gloss::corpus::import::table::ColumnMap;
 use gloss::corpus::import::transcript::{TranscriptImportOptions, import_transcripts};
+use gloss::project::Project;
 use gloss::textio::Utf8Policy;
 
 use super::{CliError, CliResult, Ctx, print_json};
@@ -87,13 +88,17 @@ pub enum Kind {
     /// sources become documents (transcripts/<name>.txt), codes codebook entries,
     /// codings span codings of their users, notes memos. Everything is checked first:
     /// a selection outside its text, or a coding of an unknown code, stops the import
-    /// with nothing changed. Into a new project: `gloss init DIR` first.
+    /// with nothing changed. Into the current project, or a new one with --new DIR.
     Qdpx {
         /// The .qdpx file.
         file: PathBuf,
         /// Import what can be placed and list what cannot, instead of importing nothing.
         #[arg(long)]
         skip_bad: bool,
+        /// Create a new project in DIR (a folder that does not exist yet, or is empty)
+        /// and import into it; if the import fails, the folder is removed again.
+        #[arg(long, value_name = "DIR")]
+        new: Option<PathBuf>,
     },
     /// A REFI-QDA codebook (.qdc): its codes become codebook entries (a new file in
     /// codebooks/; codes already there by name are reused).
@@ -115,6 +120,61 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     Ok((k.to_string(), v.trim().to_string()))
 }
 
+/// `gloss import qdpx FILE --new DIR`: a new project named after the file, in a folder
+/// that is new or empty, removed again (with all it holds) when the import fails.
+fn qdpx_into_new_project(ctx: &Ctx, file: &Path, skip_bad: bool, dir: &Path) -> CliResult {
+    let existed = dir.exists();
+    if existed {
+        let empty = std::fs::read_dir(dir)
+            .map_err(|e| gloss::Error::io(dir, e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(gloss::Error::Project(format!(
+                "{} exists and is not empty; give --new a new folder, or import into the project there without --new",
+                dir.display()
+            ))
+            .into());
+        }
+    }
+    let name = file
+        .file_stem()
+        .map_or_else(|| "study".into(), |s| s.to_string_lossy().into_owned());
+    let mut opts = gloss::interop::ImportOptions::new(&ctx.coder()?);
+    opts.skip_bad = skip_bad;
+    let imported = Project::init(dir, &name)
+        .and_then(|_| Project::open(dir))
+        .and_then(|project| gloss::interop::import_qdpx(&project, file, &opts));
+    match imported {
+        Ok(report) => print_qda_report(ctx, &report),
+        Err(e) => {
+            // Only what this command created goes: the folder's contents, and the folder
+            // itself when it did not exist before.
+            let cleaned = if existed {
+                std::fs::read_dir(dir).and_then(|entries| {
+                    entries.flatten().try_for_each(|entry| {
+                        let path = entry.path();
+                        if entry.file_type()?.is_dir() {
+                            std::fs::remove_dir_all(path)
+                        } else {
+                            std::fs::remove_file(path)
+                        }
+                    })
+                })
+            } else {
+                std::fs::remove_dir_all(dir)
+            };
+            if let Err(c) = cleaned {
+                eprintln!(
+                    "gloss: warning: {} could not be removed ({c})",
+                    dir.display()
+                );
+            }
+            Err(e.into())
+        }
+    }
+}
+
 fn policy(lossy: bool) -> Utf8Policy {
     if lossy {
         Utf8Policy::Lossy
@@ -124,6 +184,14 @@ fn policy(lossy: bool) -> Utf8Policy {
 }
 
 pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
+    if let Kind::Qdpx {
+        file,
+        skip_bad,
+        new: Some(dir),
+    } = kind
+    {
+        return qdpx_into_new_project(ctx, file, *skip_bad, dir);
+    }
     let project = ctx.project()?;
     let report = match kind {
         Kind::Transcript { paths, id, lossy } => {
@@ -181,7 +249,7 @@ pub fn run(ctx: &Ctx, kind: &Kind) -> CliResult {
             import_survey(&project, paths, &opts)?
         }
         Kind::Codings(args) => return super::import_codings::run(ctx, args),
-        Kind::Qdpx { file, skip_bad } => {
+        Kind::Qdpx { file, skip_bad, .. } => {
             let mut opts = gloss::interop::ImportOptions::new(&ctx.coder()?);
             opts.skip_bad = *skip_bad;
             let report = gloss::interop::import_qdpx(&project, file, &opts)?;

@@ -681,3 +681,58 @@ fn a_document_the_project_has_with_other_text_is_imported_beside_it() {
     );
     assert_eq!(quotes(project.path(), "coder1"), ["We lost a day"]);
 }
+
+/// `--new DIR`: the demo exported and imported into a new project that holds the same
+/// codings; a failed import leaves no folder behind, and a folder with files in it is
+/// refused untouched.
+#[test]
+fn import_with_new_creates_the_project_or_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("demo.qdpx");
+    export_qdpx(&demo(), &file);
+    let fresh = tmp.path().join("fresh");
+    let (o, out, err) = run(gloss(tmp.path())
+        .args(["import", "qdpx"])
+        .arg(&file)
+        .arg("--new")
+        .arg(&fresh));
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("codings"), "{out}");
+    let imported = Study::open(Project::open(&fresh).unwrap()).unwrap();
+    let original = Study::open(Project::open(&demo()).unwrap()).unwrap();
+    assert_eq!(imported.corpus.docs.len(), original.corpus.docs.len());
+    assert_eq!(
+        imported.codings.spans().count(),
+        original.codings.spans().count()
+    );
+    // A bad archive: the new folder is gone again.
+    let bad = qdpx(
+        tmp.path(),
+        &project_qde(&[("4", "7", "yes")]).replace(
+            &format!("targetGUID=\"{C}\""),
+            "targetGUID=\"99999999-9999-9999-9999-999999999999\"",
+        ),
+        &[(&format!("sources/{S}.txt"), "P1: yes\n")],
+    );
+    let gone = tmp.path().join("gone");
+    let (o, _, err) = run(gloss(tmp.path())
+        .args(["import", "qdpx"])
+        .arg(&bad)
+        .arg("--new")
+        .arg(&gone));
+    assert!(!o.status.success());
+    assert!(err.contains("not in the project's codebook"), "{err}");
+    assert!(!gone.exists());
+    // A folder with something in it is refused, and keeps what it had.
+    let busy = tmp.path().join("busy");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("notes.txt"), "mine").unwrap();
+    let (o, _, err) = run(gloss(tmp.path())
+        .args(["import", "qdpx"])
+        .arg(&file)
+        .arg("--new")
+        .arg(&busy));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not empty"), "{err}");
+    assert_eq!(std::fs::read_dir(&busy).unwrap().count(), 1);
+}

@@ -7,6 +7,7 @@
 //! `cargo bench --bench agree` (after `cargo build --release` for the process figure).
 
 mod shared;
+use shared::{R, median, s};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,17 +25,6 @@ const DOCS: usize = 10_000;
 const CODERS: [&str; 3] = ["alice", "bob", "carol"];
 const DIMS: usize = 10;
 const VALUES: usize = 5;
-
-type R<T> = Result<T, String>;
-
-fn s<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn codebook() -> String {
     let mut out = String::from("codes:\n");

@@ -6,6 +6,7 @@
 //! figures).
 
 mod shared;
+use shared::{R, median, s};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,12 +24,6 @@ use gloss::study::Study;
 const EXCERPTS: usize = 50_000;
 const DOCS: usize = 500;
 const TURNS: usize = 100;
-
-type R<T> = Result<T, String>;
-
-fn s<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
 
 /// Lines of real interview text to quote, or generated ones.
 fn sentences() -> Vec<String> {
@@ -52,11 +47,6 @@ fn sentences() -> Vec<String> {
             .collect();
     }
     out
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn generate(root: &Path) -> R<()> {

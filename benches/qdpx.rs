@@ -6,6 +6,7 @@
 //! figures).
 
 mod shared;
+use shared::{R, median, s};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,17 +26,6 @@ const CODINGS: usize = 50_000;
 const RECORDS: usize = 1_000;
 const TURNS: usize = 6;
 const RUNS: usize = 3;
-
-type R<T> = Result<T, String>;
-
-fn s<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 const WORDS: &[&str] = &[
     "the",

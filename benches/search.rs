@@ -18,7 +18,7 @@
 
 #[path = "shared/mod.rs"]
 mod shared;
-use shared::{data_dir, size_of};
+use shared::{R, data_dir, s, size_of};
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -44,8 +44,6 @@ const ONE_GB: u64 = 1_000_000_000;
 const NLBSE_MAP: &str = "repo=repo,time=created_at,labels=label,title=title,body=body";
 const REINDEX_RUNS: usize = 20;
 
-type R<T> = std::result::Result<T, String>;
-
 /// `GLOSS_BENCH_ONLY=build` measures only the index build of corpus A,
 /// `GLOSS_BENCH_ONLY=reindex` the build and the re-index after a coding change, and
 /// `GLOSS_BENCH_ONLY=build-b` only corpus B's build (for profiling one part with
@@ -57,10 +55,6 @@ fn only(part: &str) -> bool {
 
 fn build_only() -> bool {
     only("build") || only("reindex") || only("build-b")
-}
-
-fn s<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-//! What the benchmarks share: the gloss binary's allocator, where the real data is, and
-//! how big a file or folder is. Not every bench uses every helper.
+//! What the benchmarks share: the gloss binary's allocator, error and median helpers,
+//! where the real data is, and how big a file or folder is. Not every bench uses every
+//! helper.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -8,6 +9,20 @@ use std::path::{Path, PathBuf};
 /// those of the program people run.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// What a bench step returns: its error as the line to print.
+pub type R<T> = Result<T, String>;
+
+/// Any error as that line.
+pub fn s<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// The middle of the timings (the upper one of the two middles for an even count).
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
 
 /// `../shared/data` (or `$GLOSS_SHARED_DATA`), if it exists.
 pub fn data_dir() -> Option<PathBuf> {
